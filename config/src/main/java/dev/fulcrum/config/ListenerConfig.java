@@ -1,0 +1,27 @@
+package dev.fulcrum.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A socket the appliance accepts on.
+ *
+ * @param routes http/https: ordered rules; tcp/tls: optional rules matching only on sni
+ * @param pool tcp/tls: the pool every connection goes to when no route applies
+ * @param certificates https/tls: names of entries in the top-level certificates list
+ */
+public record ListenerConfig(
+        String name,
+        Endpoint bind,
+        Protocol protocol,
+        List<RouteConfig> routes,
+        Optional<String> pool,
+        List<String> certificates,
+        ProxyProtocol proxyProtocol,
+        Location location) {
+
+    public ListenerConfig {
+        routes = List.copyOf(routes);
+        certificates = List.copyOf(certificates);
+    }
+}
