@@ -1,0 +1,362 @@
+package dev.fulcrum.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Walks a composed YAML document into a {@link FulcrumConfig}, collecting every error.
+ * One instance per parse. The section names given to {@link MapReader} are the {@code $defs}
+ * names of the JSON schema (the root is "fulcrum"): a test keeps the two in step.
+ */
+final class ConfigParser {
+
+    static final String ROOT = "fulcrum";
+    private static final List<String> HTTP_MATCH_KEYS =
+            List.of("host", "path", "path_prefix", "path_regex", "method", "headers", "query", "cookie");
+
+    private final ParseContext ctx;
+    private final Set<String> poolNames = new LinkedHashSet<>();
+    private final Set<String> certificateNames = new LinkedHashSet<>();
+    private final List<Bind> binds = new ArrayList<>();
+
+    /** A socket some part of the configuration listens on, for the conflict check. */
+    private record Bind(Endpoint endpoint, Location location, String path, String owner) {
+    }
+
+    ConfigParser(ParseContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** The configuration, or null when errors were recorded. */
+    FulcrumConfig parse(Node root) {
+        if (!(root instanceof MappingNode)) {
+            ctx.error(root, "", "expected a mapping with at least 'listeners', got " + Values.describe(root));
+            return null;
+        }
+        FulcrumConfig config = MapReader.of(ctx, ROOT, root, "").map(r -> r.read(this::root)).orElse(null);
+        return ctx.hasErrors() ? null : config;
+    }
+
+    private FulcrumConfig root(MapReader r) {
+        // Names first: listeners refer to pools and certificates wherever they are written.
+        List<MapReader.Entry> poolEntries = r.entries("pools", "a mapping of pool names to pools");
+        poolEntries.forEach(e -> poolNames.add(e.key()));
+        Optional<Integer> workers = r.optional("workers", Values.integer(1, 4096));
+        AdminConfig admin = r.section("admin", "admin", this::admin).orElse(AdminConfig.defaults());
+        if (binds.isEmpty()) {
+            binds.add(new Bind(admin.bind(), null, "admin.bind",
+                    "the admin listener (default bind " + admin.bind() + ")"));
+        }
+        List<CertificateConfig> certificates = certificates(r);
+        Map<String, PoolConfig> pools = pools(r, poolEntries);
+        List<ListenerConfig> listeners = listeners(r);
+        Optional<HaConfig> ha = r.section("ha", "ha", this::ha);
+
+        checkBindConflicts(binds);
+        return new FulcrumConfig(ctx.source(), workers, admin, certificates, listeners, pools, ha);
+    }
+
+    // ---- admin, certificates -------------------------------------------------------------------
+
+    private AdminConfig admin(MapReader r) {
+        Optional<Endpoint> bind = r.optional("bind", Values.endpoint(true));
+        bind.ifPresent(b -> binds.add(new Bind(b, ctx.at(r.node("bind").orElseThrow()), r.path("bind"),
+                "the admin listener")));
+        Optional<Path> token = r.optional("token_file", Values.readableFile(ctx.baseDir(), "token file"));
+        return new AdminConfig(bind.orElse(AdminConfig.DEFAULT_BIND), token);
+    }
+
+    private List<CertificateConfig> certificates(MapReader r) {
+        Map<String, Location> seen = new HashMap<>();
+        return r.sections("certificates", "certificate", (cr, i) -> {
+            Optional<String> name = cr.required("name", Values.name("certificate"));
+            name.ifPresent(n -> {
+                certificateNames.add(n);
+                unique(seen, n, cr, "certificate", null);
+            });
+            Optional<Path> cert = cr.required("cert", Values.readableFile(ctx.baseDir(), "certificate file"));
+            Optional<Path> key = cr.required("key", Values.readableFile(ctx.baseDir(), "private key file"));
+            if (name.isEmpty() || cert.isEmpty() || key.isEmpty()) {
+                return null;
+            }
+            return new CertificateConfig(name.get(), cert.get(), key.get(), cr.location());
+        });
+    }
+
+    // ---- pools -----------------------------------------------------------------------------------
+
+    private Map<String, PoolConfig> pools(MapReader r, List<MapReader.Entry> entries) {
+        Map<String, PoolConfig> pools = new LinkedHashMap<>();
+        for (MapReader.Entry e : entries) {
+            Optional<String> name = r.parse(e.keyNode(), e.path(), Values.name("pool"));
+            MapReader.of(ctx, "pool", e.valueNode(), e.path())
+                    .map(pr -> pr.read(p -> pool(p, e.key(), ctx.at(e.keyNode()))))
+                    .filter(p -> name.isPresent())
+                    .ifPresent(p -> pools.put(p.name(), p));
+        }
+        return pools;
+    }
+
+    private PoolConfig pool(MapReader r, String name, Location at) {
+        Balance balance = r.optional("balance", Values.enumOf(Balance.class, "balance"), Balance.ROUND_ROBIN);
+        Optional<StickyConfig> sticky = r.section("sticky", "sticky",
+                sr -> sr.required("cookie", Values.cookieName()).map(StickyConfig::new).orElse(null));
+        Optional<HealthCheckConfig> health = r.section("health_check", "health_check", this::healthCheck);
+        Map<String, Location> seen = new HashMap<>();
+        List<ServerConfig> servers = r.sections("servers", "server", (sr, i) -> server(sr, seen));
+        if (r.require("servers")) {
+            r.node("servers").filter(n -> n instanceof SequenceNode s && s.getValue().isEmpty())
+                    .ifPresent(n -> ctx.error(n, r.path("servers"),
+                            "pool '" + name + "' has no servers; expected at least one {name, address}"));
+        }
+        return new PoolConfig(name, balance, sticky, health, servers, at);
+    }
+
+    private ServerConfig server(MapReader r, Map<String, Location> seen) {
+        Optional<String> name = r.required("name", Values.name("server"));
+        name.ifPresent(n -> unique(seen, n, r, "server", "a pool"));
+        Optional<Endpoint> address = r.required("address", Values.endpoint(false));
+        int weight = r.optional("weight", Values.integer(1, 1000), ServerConfig.DEFAULT_WEIGHT);
+        int maxConnections = r.optional("max_connections", Values.integer(0, Integer.MAX_VALUE), 0);
+        if (name.isEmpty() || address.isEmpty()) {
+            return null;
+        }
+        return new ServerConfig(name.get(), address.get(), weight, maxConnections, r.location());
+    }
+
+    private HealthCheckConfig healthCheck(MapReader r) {
+        HealthCheckType type = r.optional("type", Values.enumOf(HealthCheckType.class, "health check type"),
+                HealthCheckType.TCP);
+        Optional<String> path = r.optional("path", Values.urlPath("path"));
+        if (path.isPresent() && type != HealthCheckType.HTTP) {
+            r.errorAtKey("path", "'path' applies only to health checks of type http, not " + type.key());
+        }
+        Duration interval = r.optional("interval", Values.positiveDuration(), HealthCheckConfig.DEFAULT_INTERVAL);
+        Duration timeout = r.optional("timeout", Values.positiveDuration(), HealthCheckConfig.DEFAULT_TIMEOUT);
+        int rise = r.optional("rise", Values.integer(1, 1000), HealthCheckConfig.DEFAULT_RISE);
+        int fall = r.optional("fall", Values.integer(1, 1000), HealthCheckConfig.DEFAULT_FALL);
+        if (timeout.compareTo(interval) >= 0) {
+            Node at = r.node("timeout").or(() -> r.node("interval")).orElse(r.node());
+            ctx.error(at, r.path("timeout"), "timeout " + Durations.format(timeout)
+                    + " must be shorter than interval " + Durations.format(interval));
+        }
+        return new HealthCheckConfig(type, path.orElse(HealthCheckConfig.DEFAULT_PATH), interval, timeout, rise, fall);
+    }
+
+    // ---- listeners -------------------------------------------------------------------------------
+
+    private List<ListenerConfig> listeners(MapReader r) {
+        if (!r.require("listeners")) {
+            return List.of();
+        }
+        r.node("listeners").filter(n -> n instanceof SequenceNode s && s.getValue().isEmpty())
+                .ifPresent(n -> ctx.error(n, "listeners", "expected at least one listener"));
+        Map<String, Location> seen = new HashMap<>();
+        return r.sections("listeners", "listener", (lr, i) -> listener(lr, seen));
+    }
+
+    private ListenerConfig listener(MapReader r, Map<String, Location> seen) {
+        Optional<String> name = r.required("name", Values.name("listener"));
+        name.ifPresent(n -> unique(seen, n, r, "listener", null));
+        Optional<Endpoint> bind = r.required("bind", Values.endpoint(true));
+        bind.ifPresent(b -> binds.add(new Bind(b, ctx.at(r.node("bind").orElseThrow()), r.path("bind"),
+                "listener '" + name.orElse(r.path()) + "'")));
+        Optional<Protocol> protocol = r.required("protocol", Values.enumOf(Protocol.class, "protocol"));
+        List<String> certificates = r.list("certificates", certificateRef());
+        Optional<String> pool = r.optional("pool", poolRef());
+        ProxyProtocol proxy = r.optional("proxy_protocol", Values.enumOf(ProxyProtocol.class, "proxy_protocol"),
+                ProxyProtocol.NONE);
+        Map<String, Location> routeNames = new HashMap<>();
+        List<RouteConfig> routes = r.sections("routes", "route", (rr, i) -> route(rr, i, protocol, routeNames));
+
+        protocol.ifPresent(p -> checkListenerShape(r, p));
+        if (name.isEmpty() || bind.isEmpty() || protocol.isEmpty()) {
+            return null;
+        }
+        return new ListenerConfig(name.get(), bind.get(), protocol.get(), routes, pool, certificates, proxy,
+                r.location());
+    }
+
+    /** The combinations of keys that depend on the protocol. */
+    private void checkListenerShape(MapReader r, Protocol p) {
+        String kind = p.key();
+        if (p.isHttp()) {
+            if (r.has("pool")) {
+                r.errorAtKey("pool", "an " + kind + " listener routes each request: write routes: [{pool: "
+                        + r.node("pool").map(this::plain).orElse("NAME") + "}] instead of pool");
+            }
+            if (!r.has("routes")) {
+                r.error("an " + kind + " listener needs 'routes' (first match wins; e.g. routes: [{pool: web}])");
+            }
+            if (r.has("proxy_protocol")) {
+                r.errorAtKey("proxy_protocol", "'proxy_protocol' applies only to tcp and tls listeners");
+            }
+        } else if (!r.has("pool") && !r.has("routes")) {
+            r.error("a " + kind + " listener needs a 'pool' (or 'routes' matching on sni)");
+        }
+        r.node("routes").filter(n -> n instanceof SequenceNode s && s.getValue().isEmpty())
+                .ifPresent(n -> ctx.error(n, r.path("routes"), "expected at least one route"));
+        boolean tls = p == Protocol.HTTPS || p == Protocol.TLS;
+        if (tls && !r.has("certificates")) {
+            r.error("a" + (p == Protocol.HTTPS ? "n " : " ") + kind + " listener needs 'certificates'"
+                    + " naming entries of the top-level certificates list");
+        } else if (tls) {
+            r.node("certificates").filter(n -> n instanceof SequenceNode s && s.getValue().isEmpty())
+                    .ifPresent(n -> ctx.error(n, r.path("certificates"), "expected at least one certificate name"));
+        } else if (r.has("certificates")) {
+            r.errorAtKey("certificates", "certificates apply only to https and tls listeners, not " + kind
+                    + " (use protocol: " + (p.isHttp() ? "https" : "tls") + " to terminate TLS)");
+        }
+    }
+
+    private RouteConfig route(MapReader r, int index, Optional<Protocol> protocol, Map<String, Location> seen) {
+        String name = r.optional("name", Values.name("route"), "route-" + (index + 1));
+        unique(seen, name, r, "route", "a listener");
+        MatchConfig match = r.section("match", "match", m -> match(m, protocol)).orElse(MatchConfig.ANY);
+        Optional<String> pool = r.required("pool", poolRef());
+        return pool.map(p -> new RouteConfig(name, match, p, r.location())).orElse(null);
+    }
+
+    private MatchConfig match(MapReader r, Optional<Protocol> protocol) {
+        Optional<String> host = r.optional("host", Values.hostPattern("host"));
+        Optional<String> path = r.optional("path", Values.urlPath("path"));
+        Optional<String> prefix = r.optional("path_prefix", Values.urlPath("path_prefix"));
+        Optional<String> regex = r.optional("path_regex", Values.regex());
+        List<String> methods = r.oneOrList("method", Values.httpMethod());
+        Map<String, String> headers = r.stringMap("headers", Values.headerName(), anyText());
+        Map<String, String> query = r.stringMap("query", Values.string("a query parameter name"), anyText());
+        Map<String, String> cookies = r.stringMap("cookie", Values.cookieName(), anyText());
+        Optional<String> sni = r.optional("sni", Values.hostPattern("sni"));
+        protocol.ifPresent(p -> {
+            if (p.isHttp() && r.has("sni")) {
+                r.errorAtKey("sni", "'sni' applies only to tcp and tls listeners; on an " + p.key()
+                        + " listener match on 'host'");
+            } else if (!p.isHttp()) {
+                for (String k : HTTP_MATCH_KEYS) {
+                    if (r.has(k)) {
+                        r.errorAtKey(k, "'" + k + "' matches HTTP requests and does not apply to a " + p.key()
+                                + " listener; only 'sni' does");
+                    }
+                }
+            }
+        });
+        return new MatchConfig(host, path, prefix, regex, methods, headers, query, cookies, sni);
+    }
+
+    // ---- ha --------------------------------------------------------------------------------------
+
+    private HaConfig ha(MapReader r) {
+        Optional<String> node = r.required("node", Values.name("node"));
+        int priority = r.optional("priority", Values.integer(1, 255), 100);
+        Optional<Endpoint> bind = r.required("bind", Values.endpoint(false));
+        List<Endpoint> peers = r.list("peers", Values.endpoint(false));
+        if (r.require("peers")) {
+            r.node("peers").filter(n -> n instanceof SequenceNode s && s.getValue().isEmpty())
+                    .ifPresent(n -> ctx.error(n, r.path("peers"), "expected at least one peer host:port"));
+        }
+        Duration advert = r.optional("advert_interval", Values.positiveDuration(), HaConfig.DEFAULT_ADVERT_INTERVAL);
+        Optional<Path> secret = r.required("secret_file", Values.readableFile(ctx.baseDir(), "secret file"));
+        List<VipConfig> vips = r.sections("vip", "vip", (vr, i) -> {
+            Optional<Values.Cidr> address = vr.required("address", Values.cidr());
+            Optional<String> iface = vr.required("interface", Values.interfaceName());
+            return address.isPresent() && iface.isPresent()
+                    ? new VipConfig(address.get().address(), address.get().prefixLength(), iface.get()) : null;
+        });
+        if (node.isEmpty() || bind.isEmpty() || secret.isEmpty()) {
+            return null;
+        }
+        return new HaConfig(node.get(), priority, bind.get(), peers, advert, secret.get(), vips);
+    }
+
+    // ---- cross-references and uniqueness ---------------------------------------------------------
+
+    private ValueParser<String> poolRef() {
+        return node -> {
+            String n = Values.text(node, "a pool name");
+            if (!poolNames.contains(n)) {
+                throw new Invalid("unknown pool '" + n + "'" + known(n, poolNames, "pools"));
+            }
+            return n;
+        };
+    }
+
+    private ValueParser<String> certificateRef() {
+        return node -> {
+            String n = Values.text(node, "a certificate name");
+            if (!certificateNames.contains(n)) {
+                throw new Invalid("unknown certificate '" + n + "'" + known(n, certificateNames, "certificates"));
+            }
+            return n;
+        };
+    }
+
+    /** A did-you-mean hint, else the list of names that would be accepted. */
+    private static String known(String name, Set<String> names, String what) {
+        String hint = Suggest.hint(name, names);
+        if (!hint.isEmpty()) {
+            return hint;
+        }
+        return names.isEmpty() ? "; no " + what + " are defined" : "; defined " + what + ": " + String.join(", ", names);
+    }
+
+    private static ValueParser<String> anyText() {
+        return node -> Values.text(node, "a string");
+    }
+
+    private String plain(Node n) {
+        try {
+            return Values.text(n, "");
+        } catch (Invalid e) {
+            return "NAME";
+        }
+    }
+
+    /** Reports a second use of {@code name}, at the name's value when written, else at the section. */
+    private void unique(Map<String, Location> seen, String name, MapReader r, String what, String scope) {
+        Location here = r.node("name").map(ctx::at).orElse(r.location());
+        Location first = seen.putIfAbsent(name, here);
+        if (first != null) {
+            ctx.error(here, r.path("name"), "duplicate " + what + " name '" + name + "' (first used at line "
+                    + first.line() + ", column " + first.column() + "); " + what + " names must be unique"
+                    + (scope == null ? "" : " within " + scope));
+        }
+    }
+
+    private void checkBindConflicts(List<Bind> binds) {
+        for (int i = 0; i < binds.size(); i++) {
+            Bind b = binds.get(i);
+            if (b.endpoint().port() == 0) {
+                continue;
+            }
+            for (int j = 0; j < i; j++) {
+                Bind a = binds.get(j);
+                if (a.endpoint().port() != b.endpoint().port()) {
+                    continue;
+                }
+                String ha = Addresses.canonicalHost(a.endpoint().host());
+                String hb = Addresses.canonicalHost(b.endpoint().host());
+                boolean wild = Addresses.isWildcard(a.endpoint().host()) || Addresses.isWildcard(b.endpoint().host());
+                if (ha.equals(hb) || wild) {
+                    Location at = b.location();
+                    String why = ha.equals(hb) ? "" : " (" + (Addresses.isWildcard(a.endpoint().host())
+                            ? a.endpoint() : b.endpoint()) + " listens on every address of port "
+                            + b.endpoint().port() + ")";
+                    ctx.error(at, b.path(), "bind " + b.endpoint() + " conflicts with " + a.owner() + " on "
+                            + a.endpoint() + why + "; each listener needs its own address and port");
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package dev.fulcrum.config;
+
+import static dev.fulcrum.config.Fixtures.errors;
+import static dev.fulcrum.config.Fixtures.parse;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole configuration contract, parsed into the records other modules use. */
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    static final String CONTRACT = """
+            workers: 2
+            admin: {bind: 127.0.0.1:9090, token_file: admin.token}
+            certificates:
+              - {name: site, cert: certs/site.crt, key: certs/site.key}
+            listeners:
+              - name: web
+                bind: 0.0.0.0:8080
+                protocol: http
+                routes:
+                  - {name: video,   match: {path_prefix: /video}, pool: video}
+                  - {name: billing, match: {host: billing.example.com}, pool: billing}
+                  - name: api
+                    match:
+                      host: "*.API.example.com"
+                      path: /exact
+                      path_regex: ^/v[0-9]+/
+                      method: [get, Post]
+                      headers: {X-Tenant: blue}
+                      query: {debug: "1"}
+                      cookie: {session: abc}
+                    pool: web
+                  - {name: default, pool: web}
+              - {name: web-tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site], routes: [{pool: web}]}
+              - {name: pg, bind: 0.0.0.0:15432, protocol: tcp, pool: db, proxy_protocol: v2}
+              - name: passthrough
+                bind: "[::1]:9443"
+                protocol: tcp
+                routes:
+                  - {match: {sni: "*.example.com"}, pool: web}
+                  - {pool: db}
+            pools:
+              video:
+                balance: least_conn
+                sticky: {cookie: FULCRUM_VIDEO}
+                health_check: {type: http, path: /healthz, interval: 2s, timeout: 1s, rise: 2, fall: 3}
+                servers:
+                  - {name: video-1, address: 127.0.0.1:9001, weight: 100}
+                  - {name: video-2, address: 127.0.0.1:9002}
+              billing:
+                balance: consistent_hash
+                servers:
+                  - {name: b1, address: "[2001:db8::1]:80", weight: 1000, max_connections: 50}
+              web:
+                health_check: {}
+                servers: [{name: w1, address: web.internal:80, weight: 1}]
+              db:
+                balance: source_hash
+                servers: [{name: d1, address: 10.0.0.5:5432}]
+            ha:
+              node: lb-a
+              priority: 200
+              bind: 10.0.0.1:7946
+              peers: [10.0.0.2:7946]
+              advert_interval: 100ms
+              secret_file: ha.secret
+              vip: [{address: 10.0.0.100/24, interface: eth0}, {address: "2001:db8::100/64", interface: eth1}]
+            """;
+
+    @Test
+    void parsesTheWholeContract() {
+        FulcrumConfig c = parse(CONTRACT, Fixtures.files(dir));
+
+        assertThat(c.source()).isEqualTo("test.yaml");
+        assertThat(c.workers()).contains(2);
+        assertThat(c.admin()).isEqualTo(new AdminConfig(new Endpoint("127.0.0.1", 9090),
+                Optional.of(dir.resolve("admin.token"))));
+        assertThat(c.certificates()).containsExactly(new CertificateConfig("site", dir.resolve("certs/site.crt"),
+                dir.resolve("certs/site.key"), new Location("test.yaml", 4, 5)));
+
+        assertThat(c.listeners()).extracting(ListenerConfig::name).containsExactly("web", "web-tls", "pg", "passthrough");
+        ListenerConfig web = c.listener("web").orElseThrow();
+        assertThat(web.bind()).isEqualTo(new Endpoint("0.0.0.0", 8080));
+        assertThat(web.protocol()).isEqualTo(Protocol.HTTP);
+        assertThat(web.pool()).isEmpty();
+        assertThat(web.proxyProtocol()).isEqualTo(ProxyProtocol.NONE);
+        assertThat(web.location()).isEqualTo(new Location("test.yaml", 6, 5));
+        assertThat(web.routes()).extracting(RouteConfig::name).containsExactly("video", "billing", "api", "default");
+        assertThat(web.routes()).extracting(RouteConfig::pool).containsExactly("video", "billing", "web", "web");
+        assertThat(web.routes().get(0).match().pathPrefix()).contains("/video");
+        assertThat(web.routes().get(0).location()).isEqualTo(new Location("test.yaml", 10, 9));
+        assertThat(web.routes().get(1).match().host()).contains("billing.example.com");
+        assertThat(web.routes().get(2).match()).isEqualTo(new MatchConfig(Optional.of("*.api.example.com"),
+                Optional.of("/exact"), Optional.empty(), Optional.of("^/v[0-9]+/"), List.of("GET", "POST"),
+                Map.of("x-tenant", "blue"), Map.of("debug", "1"), Map.of("session", "abc"), Optional.empty()));
+        assertThat(web.routes().get(3).match()).isEqualTo(MatchConfig.ANY);
+        assertThat(web.routes().get(3).match().isAny()).isTrue();
+
+        ListenerConfig tls = c.listener("web-tls").orElseThrow();
+        assertThat(tls.protocol()).isEqualTo(Protocol.HTTPS);
+        assertThat(tls.certificates()).containsExactly("site");
+        assertThat(tls.routes()).singleElement().satisfies(r -> {
+            assertThat(r.name()).isEqualTo("route-1");
+            assertThat(r.pool()).isEqualTo("web");
+            assertThat(r.match()).isEqualTo(MatchConfig.ANY);
+        });
+
+        ListenerConfig pg = c.listener("pg").orElseThrow();
+        assertThat(pg.protocol()).isEqualTo(Protocol.TCP);
+        assertThat(pg.pool()).contains("db");
+        assertThat(pg.routes()).isEmpty();
+        assertThat(pg.proxyProtocol()).isEqualTo(ProxyProtocol.V2);
+
+        ListenerConfig pass = c.listener("passthrough").orElseThrow();
+        assertThat(pass.bind()).isEqualTo(new Endpoint("::1", 9443));
+        assertThat(pass.bind().toString()).isEqualTo("[::1]:9443");
+        assertThat(pass.routes()).extracting(RouteConfig::name).containsExactly("route-1", "route-2");
+        assertThat(pass.routes().get(0).match().sni()).contains("*.example.com");
+
+        assertThat(c.pools().keySet()).containsExactly("video", "billing", "web", "db");
+        PoolConfig video = c.pool("video").orElseThrow();
+        assertThat(video.balance()).isEqualTo(Balance.LEAST_CONN);
+        assertThat(video.sticky()).contains(new StickyConfig("FULCRUM_VIDEO"));
+        assertThat(video.healthCheck()).contains(new HealthCheckConfig(HealthCheckType.HTTP, "/healthz",
+                Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3));
+        assertThat(video.location()).isEqualTo(new Location("test.yaml", 32, 3));
+        assertThat(video.servers()).containsExactly(
+                new ServerConfig("video-1", new Endpoint("127.0.0.1", 9001), 100, 0, new Location("test.yaml", 37, 9)),
+                new ServerConfig("video-2", new Endpoint("127.0.0.1", 9002), 100, 0, new Location("test.yaml", 38, 9)));
+        PoolConfig billing = c.pool("billing").orElseThrow();
+        assertThat(billing.balance()).isEqualTo(Balance.CONSISTENT_HASH);
+        assertThat(billing.sticky()).isEmpty();
+        assertThat(billing.healthCheck()).isEmpty();
+        assertThat(billing.servers().get(0).address()).isEqualTo(new Endpoint("2001:db8::1", 80));
+        assertThat(billing.servers().get(0).weight()).isEqualTo(1000);
+        assertThat(billing.servers().get(0).maxConnections()).isEqualTo(50);
+        PoolConfig webPool = c.pool("web").orElseThrow();
+        assertThat(webPool.balance()).isEqualTo(Balance.ROUND_ROBIN);
+        assertThat(webPool.healthCheck()).contains(new HealthCheckConfig(HealthCheckType.TCP,
+                HealthCheckConfig.DEFAULT_PATH, HealthCheckConfig.DEFAULT_INTERVAL, HealthCheckConfig.DEFAULT_TIMEOUT,
+                HealthCheckConfig.DEFAULT_RISE, HealthCheckConfig.DEFAULT_FALL));
+        assertThat(webPool.servers().get(0).address()).isEqualTo(new Endpoint("web.internal", 80));
+        assertThat(webPool.servers().get(0).weight()).isEqualTo(1);
+        assertThat(c.pool("db").orElseThrow().balance()).isEqualTo(Balance.SOURCE_HASH);
+
+        HaConfig ha = c.ha().orElseThrow();
+        assertThat(ha).isEqualTo(new HaConfig("lb-a", 200, new Endpoint("10.0.0.1", 7946),
+                List.of(new Endpoint("10.0.0.2", 7946)), Duration.ofMillis(100), dir.resolve("ha.secret"),
+                List.of(new VipConfig("10.0.0.100", 24, "eth0"), new VipConfig("2001:db8::100", 64, "eth1"))));
+    }
+
+    @Test
+    void appliesDefaults() {
+        FulcrumConfig c = parse("""
+                listeners:
+                  - {name: web, bind: 0.0.0.0:0, protocol: http, routes: [{pool: app}]}
+                pools:
+                  app:
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                """, dir);
+        assertThat(c.workers()).isEmpty();
+        assertThat(c.admin()).isEqualTo(AdminConfig.defaults());
+        assertThat(c.certificates()).isEmpty();
+        assertThat(c.ha()).isEmpty();
+        assertThat(c.listeners().get(0).bind().port()).isZero();
+        ServerConfig s = c.pool("app").orElseThrow().servers().get(0);
+        assertThat(s.weight()).isEqualTo(ServerConfig.DEFAULT_WEIGHT);
+        assertThat(s.maxConnections()).isZero();
+        HaConfig ha = parse("""
+                listeners:
+                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app}]}
+                pools:
+                  app:
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                ha: {node: lb-b, bind: 10.0.0.2:7946, peers: [10.0.0.1:7946], secret_file: ha.secret}
+                """, Fixtures.files(dir)).ha().orElseThrow();
+        assertThat(ha.priority()).isEqualTo(100);
+        assertThat(ha.advertInterval()).isEqualTo(HaConfig.DEFAULT_ADVERT_INTERVAL);
+        assertThat(ha.vips()).isEmpty();
+    }
+
+    @Test
+    void anchorsAndAliasesWork() {
+        FulcrumConfig c = parse("""
+                listeners:
+                  - {name: a, bind: 0.0.0.0:8080, protocol: http, routes: &routes [{pool: app}]}
+                  - {name: b, bind: 0.0.0.0:8081, protocol: http, routes: *routes}
+                pools:
+                  app:
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                """, dir);
+        assertThat(c.listeners()).allSatisfy(l -> assertThat(l.routes()).extracting(RouteConfig::pool).containsExactly("app"));
+    }
+
+    @Test
+    void errorsPrintAsFileLineColumnPathMessage() {
+        List<String> errors = errors("""
+                listeners:
+                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: ap}]}
+                pools:
+                  app:
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                """, dir);
+        assertThat(errors).containsExactly("2:69: listeners[0].routes[0].pool: unknown pool 'ap'; did you mean 'app'?");
+    }
+}
