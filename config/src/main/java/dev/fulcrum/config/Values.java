@@ -36,7 +36,9 @@ final class Values {
         if (node instanceof SequenceNode) {
             return "a list";
         }
-        ScalarNode s = (ScalarNode) node;
+        if (!(node instanceof ScalarNode s)) {
+            return "a " + node.getNodeId();
+        }
         Tag tag = s.getTag();
         if (Tag.NULL.equals(tag)) {
             return "an empty value";

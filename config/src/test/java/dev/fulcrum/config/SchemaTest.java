@@ -1,0 +1,256 @@
+package dev.fulcrum.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The JSON schema (for editors) and the loader describe the same format: every example passes
+ * both, they know the same keys, enums and defaults, and reject the same broken documents.
+ */
+class SchemaTest {
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static JsonNode schemaJson;
+    private static Schema schema;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void loadSchema() throws IOException {
+        try (InputStream in = SchemaTest.class.getResourceAsStream("/schema/fulcrum.schema.json")) {
+            assertThat(in).as("schema on the classpath").isNotNull();
+            schemaJson = JSON.readTree(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(schemaJson);
+    }
+
+    /** The repository's examples directory, seen from the module directory the tests run in. */
+    static Path examplesDir() {
+        for (Path p : List.of(Path.of("../examples"), Path.of("examples"))) {
+            if (Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("examples directory not found from " + Path.of("").toAbsolutePath());
+    }
+
+    static Stream<Path> examples() throws IOException {
+        try (Stream<Path> files = Files.list(examplesDir())) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList().stream();
+        }
+    }
+
+    static List<Error> schemaErrors(String yaml) {
+        Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+        return schema.validate(JSON.valueToTree(doc));
+    }
+
+    @Test
+    void examplesExist() throws IOException {
+        assertThat(examples().map(p -> p.getFileName().toString()))
+                .contains("fulcrum.yaml", "minimal.yaml", "ha-pair.yaml");
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void everyExamplePassesTheSchemaAndTheLoader(Path example) throws Exception {
+        assertThat(schemaErrors(Files.readString(example))).isEmpty();
+        FulcrumConfig config = ConfigLoader.load(example);
+        assertThat(config.listeners()).isNotEmpty();
+    }
+
+    @Test
+    void loaderAndSchemaKnowTheSameKeys() {
+        ParseContext ctx = new ParseContext("contract.yaml", Fixtures.files(dir));
+        assertThat(ConfigLoader.parse(ctx, ConfigLoaderTest.CONTRACT)).as("%s", ctx.errors()).isNotNull();
+
+        Set<String> schemaSections = new TreeSet<>();
+        schemaJson.get("$defs").properties().forEach(e -> {
+            if (e.getValue().has("properties")) {
+                schemaSections.add(e.getKey());
+            }
+        });
+        Set<String> loaderSections = new TreeSet<>(ctx.sectionKeys().keySet());
+        loaderSections.remove(ConfigParser.ROOT);
+        assertThat(loaderSections).as("sections (schema $defs with properties)").isEqualTo(schemaSections);
+
+        ctx.sectionKeys().forEach((section, keys) -> {
+            JsonNode def = section.equals(ConfigParser.ROOT) ? schemaJson : schemaJson.get("$defs").get(section);
+            assertThat(new TreeSet<>(def.get("properties").propertyNames())).as("keys of %s", section)
+                    .isEqualTo(new TreeSet<>(keys));
+            assertThat(strings(def.path("required"))).as("required keys of %s", section)
+                    .isEqualTo(new TreeSet<>(ctx.requiredKeys().get(section)));
+            assertThat(def.path("additionalProperties").asBoolean(true)).as("%s closed", section).isFalse();
+        });
+    }
+
+    @Test
+    void enumsAndDefaultsAgree() {
+        JsonNode defs = schemaJson.get("$defs");
+        assertThat(strings(defs.at("/listener/properties/protocol/enum"))).isEqualTo(keys(Protocol.values()));
+        assertThat(strings(defs.at("/listener/properties/proxy_protocol/enum"))).isEqualTo(keys(ProxyProtocol.values()));
+        assertThat(strings(defs.at("/pool/properties/balance/enum"))).isEqualTo(keys(Balance.values()));
+        assertThat(strings(defs.at("/health_check/properties/type/enum"))).isEqualTo(keys(HealthCheckType.values()));
+
+        assertThat(defs.at("/admin/properties/bind/default").asString()).isEqualTo(AdminConfig.DEFAULT_BIND.toString());
+        assertThat(defs.at("/server/properties/weight/default").asInt()).isEqualTo(ServerConfig.DEFAULT_WEIGHT);
+        assertThat(defs.at("/health_check/properties/path/default").asString()).isEqualTo(HealthCheckConfig.DEFAULT_PATH);
+        assertThat(duration(defs.at("/health_check/properties/interval/default"))).isEqualTo(HealthCheckConfig.DEFAULT_INTERVAL);
+        assertThat(duration(defs.at("/health_check/properties/timeout/default"))).isEqualTo(HealthCheckConfig.DEFAULT_TIMEOUT);
+        assertThat(defs.at("/health_check/properties/rise/default").asInt()).isEqualTo(HealthCheckConfig.DEFAULT_RISE);
+        assertThat(defs.at("/health_check/properties/fall/default").asInt()).isEqualTo(HealthCheckConfig.DEFAULT_FALL);
+        assertThat(duration(defs.at("/ha/properties/advert_interval/default"))).isEqualTo(HaConfig.DEFAULT_ADVERT_INTERVAL);
+
+        assertThat(defs.at("/duration/anyOf/0/pattern").asString()).isEqualTo(Durations.PATTERN);
+        assertThat(defs.at("/positive_duration/pattern").asString()).isEqualTo(Durations.PATTERN);
+        assertThat(defs.at("/size/anyOf/1/pattern").asString()).isEqualTo(Sizes.PATTERN);
+        assertThat(defs.at("/name/pattern").asString()).isEqualTo("^" + Values.NAME.pattern() + "$");
+        assertThat(defs.at("/token/pattern").asString()).isEqualTo("^" + Values.TOKEN.pattern() + "$");
+    }
+
+    static final String BASE = """
+            certificates:
+              - {name: site, cert: certs/site.crt, key: certs/site.key}
+            listeners:
+              - name: web
+                bind: 0.0.0.0:8080
+                protocol: http
+                routes:
+                  - {name: api, match: {path_prefix: /api, method: GET}, pool: app}
+                  - {pool: app}
+              - {name: tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site], routes: [{pool: app}]}
+              - {name: db, bind: 0.0.0.0:5432, protocol: tcp, pool: app}
+            pools:
+              app:
+                sticky: {cookie: APP}
+                health_check: {type: http, path: /health, interval: 2s, timeout: 1s}
+                servers:
+                  - {name: a1, address: 127.0.0.1:9001, weight: 10}
+            ha:
+              node: lb-a
+              bind: 10.0.0.1:7946
+              peers: [10.0.0.2:7946]
+              secret_file: ha.secret
+              vip: [{address: 10.0.0.100/24, interface: eth0}]
+            """;
+
+    static Stream<Arguments> brokenDocuments() {
+        return Stream.of(
+                broken("unknown top-level key", "worker: 2\n" + BASE),
+                broken("unknown server key", BASE.replace("weight: 10", "wieght: 10")),
+                broken("unknown match key", BASE.replace("path_prefix: /api", "path_prefx: /api")),
+                broken("bad protocol", BASE.replace("protocol: tcp", "protocol: udp")),
+                broken("bad balance", BASE.replace("sticky:", "balance: fastest\n    sticky:")),
+                broken("duration without a known unit", BASE.replace("interval: 2s", "interval: 2sec")),
+                broken("duration without a unit", BASE.replace("interval: 2s", "interval: \"2\"")),
+                broken("zero timeout", BASE.replace("timeout: 1s", "timeout: 0ms")),
+                broken("weight 0", BASE.replace("weight: 10", "weight: 0")),
+                broken("weight 1001", BASE.replace("weight: 10", "weight: 1001")),
+                broken("negative max_connections", BASE.replace("weight: 10", "max_connections: -1")),
+                broken("address without port", BASE.replace("127.0.0.1:9001", "127.0.0.1")),
+                broken("server port 0", BASE.replace("127.0.0.1:9001", "127.0.0.1:0")),
+                broken("bind with a bad host", BASE.replace("0.0.0.0:8080", "bad_host:8080")),
+                broken("http listener with pool", BASE.replace("protocol: http\n", "protocol: http\n    pool: app\n")),
+                broken("http listener without routes", BASE.replace("protocol: https, certificates: [site], routes:"
+                        + " [{pool: app}]", "protocol: https, certificates: [site]")),
+                broken("tcp listener with neither pool nor routes", BASE.replace(", pool: app}", "}")),
+                broken("https without certificates", BASE.replace("certificates: [site], ", "")),
+                broken("certificates on tcp", BASE.replace("protocol: tcp, pool: app", "protocol: tcp, pool: app,"
+                        + " certificates: [site]")),
+                broken("proxy_protocol on http", BASE.replace("protocol: http\n", "protocol: http\n"
+                        + "    proxy_protocol: v2\n")),
+                broken("sni on http", BASE.replace("path_prefix: /api", "sni: a.example.com")),
+                broken("http match on tcp", BASE.replace("protocol: tcp, pool: app", "protocol: tcp,"
+                        + " routes: [{match: {host: a.com}, pool: app}]")),
+                broken("path without slash", BASE.replace("path_prefix: /api", "path_prefix: api")),
+                broken("method not a token", BASE.replace("method: GET", "method: \"GE T\"")),
+                broken("host with bad wildcard", BASE.replace("path_prefix: /api", "host: \"a.*.com\"")),
+                broken("bad name", BASE.replace("name: api", "name: \"my api\"")),
+                broken("missing listener name", BASE.replace("- name: web\n    ", "- ")),
+                broken("missing server address", BASE.replace(", address: 127.0.0.1:9001", "")),
+                broken("missing route pool", BASE.replace("- {pool: app}", "- {name: x}")),
+                broken("empty pool", BASE.replace("servers:\n      - {name: a1, address: 127.0.0.1:9001, weight: 10}",
+                        "servers: []")),
+                broken("no listeners", "listeners: []\n" + BASE.substring(BASE.indexOf("pools:"))),
+                broken("no listeners key", BASE.substring(BASE.indexOf("pools:"))),
+                broken("sticky without cookie", BASE.replace("{cookie: APP}", "{}")),
+                broken("sticky cookie not a token", BASE.replace("{cookie: APP}", "{cookie: \"A P\"}")),
+                broken("path on a tcp health check", BASE.replace("type: http, path", "type: tcp, path")),
+                broken("rise 0", BASE.replace("timeout: 1s}", "timeout: 1s, rise: 0}")),
+                broken("workers 0", "workers: 0\n" + BASE),
+                broken("workers as a string", "workers: \"2\"\n" + BASE),
+                broken("ha priority 256", BASE.replace("node: lb-a", "node: lb-a\n  priority: 256")),
+                broken("ha without peers", BASE.replace("  peers: [10.0.0.2:7946]\n", "")),
+                broken("vip without interface", BASE.replace(", interface: eth0", "")),
+                broken("vip without prefix", BASE.replace("10.0.0.100/24", "10.0.0.100")),
+                broken("listeners as a mapping", "listeners: {web: {}}\n" + BASE.substring(BASE.indexOf("pools:"))),
+                broken("admin with unknown key", "admin: {port: 9090}\n" + BASE));
+    }
+
+    private static Arguments broken(String what, String yaml) {
+        assertThat(yaml).as("mutation '%s' changed the document", what).isNotEqualTo(BASE);
+        return Arguments.of(what, yaml);
+    }
+
+    @Test
+    void theBaseDocumentPassesBoth() {
+        assertThat(schemaErrors(BASE)).isEmpty();
+        Fixtures.parse(BASE, Fixtures.files(dir));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenDocuments")
+    void schemaAndLoaderRejectTheSameMistakes(String what, String yaml) {
+        assertThat(schemaErrors(yaml)).as("schema errors for: %s", what).isNotEmpty();
+        Fixtures.assertInvalid(yaml, Fixtures.files(dir));
+    }
+
+    private static Set<String> strings(JsonNode array) {
+        Set<String> out = new TreeSet<>();
+        array.values().forEach(v -> out.add(v.asString()));
+        return out;
+    }
+
+    private static Set<String> keys(Enum<?>[] values) {
+        Set<String> out = new TreeSet<>();
+        Arrays.stream(values).forEach(v -> out.add(v.name().toLowerCase(Locale.ROOT)));
+        return out;
+    }
+
+    private static Duration duration(JsonNode node) {
+        return Durations.parse(node.asString());
+    }
+}
