@@ -1,0 +1,75 @@
+package dev.fulcrum.l7;
+
+import dev.fulcrum.config.ListenerConfig;
+import dev.fulcrum.l7.routing.Route;
+import dev.fulcrum.l7.routing.Router;
+import dev.fulcrum.lbcore.metrics.MetricNames;
+import dev.fulcrum.lbcore.pool.Pool;
+import dev.fulcrum.lbcore.pool.Server;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one HTTP listener needs per request, resolved once per snapshot: its router, the pool
+ * of every route by route index, and the meters of every (route, server).
+ */
+public final class HttpRoutes {
+
+    private final ListenerConfig config;
+    private final Router router;
+    private final Pool[] poolByRoute;
+    private final RequestMeters unrouted;
+    private final RequestMeters[] noServerByRoute;
+    private final RequestMeters[][] byRouteAndServer;
+
+    HttpRoutes(ListenerConfig config, Map<String, Pool> pools, MeterRegistry registry) {
+        this.config = config;
+        this.router = Router.compile(config);
+        List<Route> routes = router.routes();
+        String listener = config.name();
+        this.poolByRoute = new Pool[routes.size()];
+        this.noServerByRoute = new RequestMeters[routes.size()];
+        this.byRouteAndServer = new RequestMeters[routes.size()][];
+        this.unrouted = new RequestMeters(registry, listener, MetricNames.NONE, MetricNames.NONE, MetricNames.NONE);
+        for (Route route : routes) {
+            Pool pool = pools.get(route.pool());
+            if (pool == null) {
+                throw new IllegalArgumentException("listener " + listener + ": route " + route.name()
+                        + " names pool " + route.pool() + ", which does not exist");
+            }
+            int i = route.index();
+            poolByRoute[i] = pool;
+            noServerByRoute[i] = new RequestMeters(registry, listener, route.name(), pool.name(), MetricNames.NONE);
+            byRouteAndServer[i] = new RequestMeters[pool.servers().size()];
+            for (Server server : pool.servers()) {
+                byRouteAndServer[i][server.index()] =
+                        new RequestMeters(registry, listener, route.name(), pool.name(), server.name());
+            }
+        }
+    }
+
+    public ListenerConfig config() {
+        return config;
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    public Pool pool(Route route) {
+        return poolByRoute[route.index()];
+    }
+
+    RequestMeters unroutedMeters() {
+        return unrouted;
+    }
+
+    RequestMeters noServerMeters(Route route) {
+        return noServerByRoute[route.index()];
+    }
+
+    RequestMeters meters(Route route, Server server) {
+        return byRouteAndServer[route.index()][server.index()];
+    }
+}

@@ -1,0 +1,95 @@
+package dev.fulcrum.l7;
+
+import dev.fulcrum.config.FulcrumConfig;
+import dev.fulcrum.config.ListenerConfig;
+import dev.fulcrum.lbcore.EventLoops;
+import dev.fulcrum.lbcore.health.PassiveHealth;
+import dev.fulcrum.lbcore.pool.Pool;
+import dev.fulcrum.lbcore.pool.Pools;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoop;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything the HTTP listeners need from one configuration, built once and immutable: runtime
+ * pools, each listener's compiled routes and cached meters, and the per-loop upstream
+ * connection pools. A reload builds a new snapshot and swaps one reference; listeners read
+ * that reference once per request.
+ */
+public final class L7Snapshot implements AutoCloseable {
+
+    private final FulcrumConfig config;
+    private final Map<String, Pool> pools;
+    private final Map<String, HttpRoutes> listeners;
+    private final UpstreamPools upstreams;
+    private final PassiveHealth health;
+
+    private L7Snapshot(FulcrumConfig config, Map<String, Pool> pools, Map<String, HttpRoutes> listeners,
+                       UpstreamPools upstreams, PassiveHealth health) {
+        this.config = config;
+        this.pools = pools;
+        this.listeners = listeners;
+        this.upstreams = upstreams;
+        this.health = health;
+    }
+
+    /** Builds with default proxy options and no passive health reporting. */
+    public static L7Snapshot build(FulcrumConfig config, EventLoops loops, MeterRegistry registry) {
+        return build(config, loops, registry, PassiveHealth.NONE, ProxyOptions.DEFAULTS);
+    }
+
+    /**
+     * Call off the event loops: server host names are resolved here.
+     *
+     * @throws IllegalArgumentException when the configuration asks for something not
+     *     implemented yet, or a route names a missing pool or cannot be compiled
+     */
+    public static L7Snapshot build(FulcrumConfig config, EventLoops loops, MeterRegistry registry,
+                                   PassiveHealth health, ProxyOptions options) {
+        Map<String, Pool> pools = Pools.build(config.pools());
+        Map<String, HttpRoutes> listeners = new LinkedHashMap<>();
+        for (ListenerConfig listener : config.listeners()) {
+            if (listener.protocol().isHttp()) {
+                listeners.put(listener.name(), new HttpRoutes(listener, pools, registry));
+            }
+        }
+        return new L7Snapshot(config, pools, Collections.unmodifiableMap(listeners),
+                new UpstreamPools(loops, options), health);
+    }
+
+    public FulcrumConfig config() {
+        return config;
+    }
+
+    public Map<String, Pool> pools() {
+        return pools;
+    }
+
+    /** The routes of an http/https listener, or null when this snapshot has no such listener. */
+    public HttpRoutes listener(String name) {
+        return listeners.get(name);
+    }
+
+    public Map<String, HttpRoutes> listeners() {
+        return listeners;
+    }
+
+    PassiveHealth health() {
+        return health;
+    }
+
+    UpstreamPool upstreams(EventLoop loop) {
+        return upstreams.forLoop(loop);
+    }
+
+    /**
+     * Closes the idle backend connections of this snapshot; connections still serving a
+     * request close when their exchange ends. Call once the snapshot has been replaced.
+     */
+    @Override
+    public void close() {
+        upstreams.close();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.fulcrum.l7;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Responses the proxy writes itself. Each has a short plain-text body saying whose fault it
+ * was, so a client, a log and a curl session all tell an upstream problem from a bad request.
+ */
+final class LocalResponses {
+
+    static final String NO_ROUTE = "no route for this request";
+    static final String UPSTREAM_CONNECT_FAILED = "upstream connect failed";
+    static final String UPSTREAM_CLOSED = "upstream closed the connection before responding";
+    static final String UPSTREAM_INVALID = "upstream sent an invalid response";
+    static final String LISTENER_GONE = "listener is not in the running configuration";
+
+    private LocalResponses() {
+    }
+
+    static String noServer(String pool) {
+        return "no server available in pool " + pool;
+    }
+
+    static FullHttpResponse create(ByteBufAllocator alloc, HttpResponseStatus status, String message, boolean close) {
+        byte[] bytes = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuf body = alloc.buffer(bytes.length).writeBytes(bytes);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
+    }
+}

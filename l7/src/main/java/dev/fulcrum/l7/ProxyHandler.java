@@ -1,0 +1,613 @@
+package dev.fulcrum.l7;
+
+import dev.fulcrum.l7.routing.InvalidRequestTargetException;
+import dev.fulcrum.l7.routing.Route;
+import dev.fulcrum.l7.routing.RouteRequest;
+import dev.fulcrum.lbcore.pool.Pool;
+import dev.fulcrum.lbcore.pool.Server;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The frontend of one client connection: routes each request, leases a backend connection of
+ * this event loop and streams both messages through without aggregating them.
+ *
+ * <p>Backpressure follows Netty's proxy example: the client channel reads only when asked,
+ * and is asked again when the backend can take more; the backend is read only while the
+ * client can take more. One request is in flight per connection: a pipelined request waits in
+ * {@link #inbox} (at most one socket read's worth, as reading stops) until the response before
+ * it is complete, which keeps responses in request order.
+ */
+final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
+
+    private enum State {
+        /** Waiting for a request head. */
+        IDLE,
+        /** Head received; a backend connection is being opened. Request parts wait in the inbox. */
+        CONNECTING,
+        /** Request and response flow between client and backend. */
+        STREAMING,
+        /** The proxy answered itself; the rest of the request body is discarded. */
+        LOCAL,
+        /** The client connection is closed or closing: everything read is dropped. */
+        CLOSED
+    }
+
+    private final String listener;
+    private final String scheme;
+    private final Supplier<L7Snapshot> snapshots;
+    private final ArrayDeque<Object> inbox = new ArrayDeque<>(4);
+    private final RouteRequest routeRequest = new RouteRequest();
+
+    private ChannelHandlerContext ctx;
+    private SocketAddress clientAddress;
+    private String clientIp;
+
+    // Resolved again only when the snapshot reference changes.
+    private L7Snapshot snapshot;
+    private HttpRoutes routes;
+    private UpstreamPool upstreams;
+
+    private State state = State.IDLE;
+    private boolean draining;
+
+    // The exchange in flight.
+    private long startNanos;
+    private boolean clientKeepAlive;
+    private boolean http10Client;
+    private boolean bodyExpected;
+    private boolean requestDone;
+    private boolean responseStarted;
+    private boolean responseDone;
+    private boolean interimResponse;
+    private boolean closeAfterResponse;
+    private boolean upstreamReusable;
+    private int status;
+    private RequestMeters meters;
+    private Server server;
+    private HttpRequest pendingHead;
+    private UpstreamConnection upstream;
+    private ChannelFuture lastResponseWrite;
+
+    ProxyHandler(String listener, String scheme, Supplier<L7Snapshot> snapshots) {
+        this.listener = listener;
+        this.scheme = scheme;
+        this.snapshots = snapshots;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        clientAddress = ctx.channel().remoteAddress();
+        clientIp = clientAddress instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(clientAddress);
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    // ---- client side -------------------------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.CLOSED) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (inbox.isEmpty() && accepts(msg)) {
+            process(msg);
+        } else {
+            inbox.add(msg);
+        }
+        drain();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (state == State.STREAMING && upstream != null) {
+            upstream.channel().flush();
+        }
+        readClientIfReady();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && state == State.STREAMING && !responseDone && upstream != null) {
+            upstream.channel().read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        state = State.CLOSED;
+        Object msg;
+        while ((msg = inbox.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+        if (upstream != null) {
+            // The exchange cannot complete: the backend connection is left mid-message.
+            UpstreamConnection connection = upstream;
+            upstream = null;
+            upstreams.release(connection, false);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("client {}: {}", clientAddress, cause.toString());
+        ctx.close();
+    }
+
+    /** Whether a message can be handled in the current state; otherwise it waits in the inbox. */
+    private boolean accepts(Object msg) {
+        switch (state) {
+            case IDLE:
+                return true;
+            case STREAMING:
+            case LOCAL:
+                return !requestDone && !(msg instanceof HttpRequest);
+            default:
+                return false;
+        }
+    }
+
+    private void process(Object msg) {
+        if (msg instanceof RequestRejection rejection) {
+            onRejection(rejection);
+        } else if (msg instanceof HttpRequest request) {
+            onRequestHead(request);
+        } else if (msg instanceof HttpContent content) {
+            onRequestContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** Handles waiting messages for as long as the state accepts them. */
+    private void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            Object msg;
+            while (state != State.CLOSED && (msg = inbox.peek()) != null && accepts(msg)) {
+                inbox.poll();
+                process(msg);
+            }
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void readClientIfReady() {
+        if (!inbox.isEmpty()) {
+            return;
+        }
+        switch (state) {
+            case IDLE -> ctx.read();
+            case STREAMING -> {
+                if (!requestDone && upstream != null && upstream.channel().isWritable()) {
+                    ctx.read();
+                }
+            }
+            case LOCAL -> {
+                if (!requestDone && !closeAfterResponse) {
+                    ctx.read();
+                }
+            }
+            default -> {
+                // CONNECTING: request parts wait until the backend connection is ready.
+            }
+        }
+    }
+
+    private void onRequestHead(HttpRequest request) {
+        startExchange(request);
+        refreshSnapshot();
+        if (routes == null) {
+            respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.LISTENER_GONE, null);
+            return;
+        }
+        try {
+            routeRequest.parse(request.method().name(), request.uri(), request.headers());
+        } catch (InvalidRequestTargetException e) {
+            respondLocally(HttpResponseStatus.BAD_REQUEST, "bad request: " + e.getMessage(), routes.unroutedMeters());
+            return;
+        }
+        Route route = routes.router().match(routeRequest);
+        if (route == null) {
+            respondLocally(HttpResponseStatus.NOT_FOUND, LocalResponses.NO_ROUTE, routes.unroutedMeters());
+            return;
+        }
+        Pool pool = routes.pool(route);
+        Server picked = pool.pick(clientAddress);
+        if (picked == null) {
+            respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.noServer(pool.name()),
+                    routes.noServerMeters(route));
+            return;
+        }
+        server = picked;
+        meters = routes.meters(route, picked);
+        prepareForBackend(request);
+        UpstreamConnection idle = upstreams.pollIdle(picked);
+        if (idle != null) {
+            useUpstream(idle);
+            upstream.channel().write(request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            return;
+        }
+        if (!picked.tryAcquireConnection()) {
+            // Reached its connection cap since the balancer looked.
+            respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.noServer(pool.name()),
+                    routes.noServerMeters(route));
+            return;
+        }
+        state = State.CONNECTING;
+        pendingHead = request;
+        upstreams.connect(picked).addListener((ChannelFuture f) -> onConnected(f));
+    }
+
+    /** Reads the snapshot reference once per request; resolves this listener's parts only on change. */
+    private void refreshSnapshot() {
+        L7Snapshot current = snapshots.get();
+        if (current != snapshot) {
+            snapshot = current;
+            routes = current.listener(listener);
+            upstreams = current.upstreams(ctx.channel().eventLoop());
+        }
+    }
+
+    private void startExchange(HttpRequest request) {
+        startNanos = System.nanoTime();
+        clientKeepAlive = HttpUtil.isKeepAlive(request);
+        http10Client = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        bodyExpected = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        requestDone = false;
+        responseStarted = false;
+        responseDone = false;
+        interimResponse = false;
+        closeAfterResponse = false;
+        upstreamReusable = false;
+        status = 0;
+        meters = null;
+        server = null;
+        lastResponseWrite = null;
+    }
+
+    /** Rewrites the client's request in place into what the backend receives. */
+    private void prepareForBackend(HttpRequest request) {
+        HttpHeaders headers = request.headers();
+        String host = routeRequest.isAbsoluteForm() ? authorityOf(request.uri()) : headers.get(HttpHeaderNames.HOST);
+        request.setUri(routeRequest.backendUri());
+        // We speak HTTP/1.1 to backends whatever the client spoke, and keep those connections alive.
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        HopByHopHeaders.strip(headers);
+        if (routeRequest.isAbsoluteForm()) {
+            headers.set(HttpHeaderNames.HOST, host);
+        }
+        ForwardedHeaders.add(headers, clientIp, scheme, host);
+    }
+
+    private static String authorityOf(String absoluteUri) {
+        int start = absoluteUri.indexOf("//") + 2;
+        int end = start;
+        while (end < absoluteUri.length() && "/?#".indexOf(absoluteUri.charAt(end)) < 0) {
+            end++;
+        }
+        return absoluteUri.substring(start, end);
+    }
+
+    private void onConnected(ChannelFuture future) {
+        if (state != State.CONNECTING) {
+            // The client went away meanwhile: keep the fresh connection for the next request.
+            if (future.isSuccess()) {
+                upstreams.release(future.channel().pipeline().get(UpstreamConnection.class), true);
+            }
+            return;
+        }
+        HttpRequest head = pendingHead;
+        pendingHead = null;
+        if (!future.isSuccess()) {
+            LOG.debug("connect to {} failed: {}", server, future.cause().toString());
+            snapshot.health().onFailure(server, future.cause());
+            respondLocally(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CONNECT_FAILED, meters);
+        } else {
+            useUpstream(future.channel().pipeline().get(UpstreamConnection.class));
+            upstream.channel().write(head).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+        drain();
+        if (upstream != null) {
+            upstream.channel().flush();
+        }
+        readClientIfReady();
+    }
+
+    private void useUpstream(UpstreamConnection connection) {
+        upstream = connection;
+        state = State.STREAMING;
+        connection.lease(this);
+    }
+
+    private void onRequestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (state == State.STREAMING) {
+            upstream.channel().write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            if (last) {
+                requestDone = true;
+                upstream.channel().flush();
+                finishIfComplete();
+            }
+            return;
+        }
+        content.release();
+        if (last && state == State.LOCAL) {
+            requestDone = true;
+            finishIfComplete();
+        }
+    }
+
+    private void onRejection(RequestRejection rejection) {
+        requestDone = true;
+        closeAfterResponse = true;
+        if (state == State.IDLE) {
+            startNanos = System.nanoTime();
+            responseStarted = false;
+            refreshSnapshot();
+            respondLocally(rejection.status(), rejection.reason(), routes == null ? null : routes.unroutedMeters());
+            return;
+        }
+        // A bad part of the request being forwarded: the backend connection is out of sync.
+        abandonUpstream();
+        if (responseStarted) {
+            closeClient();
+        } else {
+            respondLocally(rejection.status(), rejection.reason(), meters);
+        }
+    }
+
+    /**
+     * Answers the current request from the proxy itself. The connection closes afterwards when
+     * the client asked for it or a request body that will not be read is still coming.
+     */
+    private void respondLocally(HttpResponseStatus responseStatus, String message, RequestMeters requestMeters) {
+        state = State.LOCAL;
+        if (bodyExpected && !requestDone) {
+            closeAfterResponse = true;
+        }
+        boolean close = closeAfterResponse || !clientKeepAlive;
+        responseStarted = true;
+        responseDone = true;
+        status = responseStatus.code();
+        meters = requestMeters;
+        recordExchange();
+        lastResponseWrite = ctx.writeAndFlush(LocalResponses.create(ctx.alloc(), responseStatus, message, close));
+        finishIfComplete();
+    }
+
+    // ---- backend side ------------------------------------------------------------------------
+
+    @Override
+    public void onUpstreamRead(Object msg) {
+        if (state != State.STREAMING) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            onResponseHead(response);
+        } else if (msg instanceof HttpContent content) {
+            onResponseContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            LOG.debug("invalid response from {}: {}", server, response.decoderResult().cause().toString());
+            ReferenceCountUtil.release(response);
+            failUpstream(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_INVALID, response.decoderResult().cause());
+            return;
+        }
+        int code = response.status().code();
+        if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            // We strip Upgrade, so a backend switching protocols answers a question nobody asked.
+            ReferenceCountUtil.release(response);
+            failUpstream(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_INVALID, null);
+            return;
+        }
+        HopByHopHeaders.strip(response.headers());
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (code < 200) {
+            // 100 Continue and friends: pass on, the final response follows.
+            interimResponse = true;
+            ctx.write(response);
+            return;
+        }
+        responseStarted = true;
+        status = code;
+        boolean backendKeepAlive = HttpUtil.isKeepAlive(response);
+        boolean framed = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
+                || routeRequest.method().equals(HttpMethod.HEAD.name()) || code == 204 || code == 304;
+        upstreamReusable = backendKeepAlive && framed;
+        HttpHeaders headers = response.headers();
+        if (http10Client && HttpUtil.isTransferEncodingChunked(response)) {
+            // An HTTP/1.0 client cannot read chunks: send the body as is and end it by closing.
+            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            closeAfterResponse = true;
+        } else if (!framed) {
+            if (http10Client) {
+                closeAfterResponse = true;
+            } else {
+                // Ended by the backend closing: chunk it so the client connection survives.
+                HttpUtil.setTransferEncodingChunked(response, true);
+            }
+        }
+        if (closeAfterResponse || !clientKeepAlive) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (http10Client) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ctx.write(response);
+    }
+
+    private void onResponseContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (interimResponse) {
+            ctx.write(content);
+            if (last) {
+                interimResponse = false;
+            }
+            return;
+        }
+        if (!responseStarted) {
+            content.release();
+            return;
+        }
+        ChannelFuture write = ctx.write(content);
+        if (last) {
+            lastResponseWrite = write;
+            responseDone = true;
+            if (!requestDone) {
+                // The backend finished before the client did: neither connection is in sync.
+                closeAfterResponse = true;
+            }
+            // Counted before the client can see the end of the response.
+            recordExchange();
+            ctx.flush();
+            snapshot.health().onSuccess(server);
+            finishIfComplete();
+        }
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        ctx.flush();
+        if (state == State.STREAMING && !responseDone && upstream != null && ctx.channel().isWritable()) {
+            upstream.channel().read();
+        }
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        if (writable) {
+            readClientIfReady();
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed(Throwable cause) {
+        if (state != State.STREAMING) {
+            return;
+        }
+        upstream = null;
+        if (responseDone) {
+            return;
+        }
+        if (!responseStarted) {
+            snapshot.health().onFailure(server, cause != null ? cause : new UpstreamClosedException(server));
+            respondLocally(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CLOSED, meters);
+            drain();
+            readClientIfReady();
+        } else {
+            // Part of the response is with the client already: all we can do is cut it short.
+            LOG.debug("{} closed mid-response", server);
+            recordExchange();
+            closeClient();
+        }
+    }
+
+    /** The backend broke the exchange before the response could start (or mid-way). */
+    private void failUpstream(HttpResponseStatus responseStatus, String message, Throwable cause) {
+        abandonUpstream();
+        if (responseStarted) {
+            recordExchange();
+            closeClient();
+            return;
+        }
+        snapshot.health().onFailure(server, cause != null ? cause : new UpstreamClosedException(server));
+        respondLocally(responseStatus, message, meters);
+    }
+
+    private void abandonUpstream() {
+        if (upstream != null) {
+            UpstreamConnection connection = upstream;
+            upstream = null;
+            upstreams.release(connection, false);
+        }
+    }
+
+    // ---- end of an exchange ------------------------------------------------------------------
+
+    private void finishIfComplete() {
+        if (!responseDone || !requestDone && !closeAfterResponse) {
+            return;
+        }
+        if (upstream != null) {
+            UpstreamConnection connection = upstream;
+            upstream = null;
+            upstreams.release(connection, upstreamReusable && requestDone);
+        }
+        recordExchange();
+        if (closeAfterResponse || !clientKeepAlive) {
+            state = State.CLOSED;
+            if (lastResponseWrite != null) {
+                lastResponseWrite.addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.close();
+            }
+            return;
+        }
+        state = State.IDLE;
+        lastResponseWrite = null;
+        drain();
+        readClientIfReady();
+    }
+
+    private void closeClient() {
+        state = State.CLOSED;
+        ctx.close();
+    }
+
+    private void recordExchange() {
+        if (meters != null && status != 0) {
+            meters.record(status, System.nanoTime() - startNanos);
+            meters = null;
+        }
+    }
+
+    /** Passive health wants a cause even when the backend closed cleanly. */
+    static final class UpstreamClosedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UpstreamClosedException(Server server) {
+            super(server + " closed the connection before responding", null, false, false);
+        }
+    }
+}

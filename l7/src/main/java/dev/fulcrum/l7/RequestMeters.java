@@ -1,0 +1,49 @@
+package dev.fulcrum.l7;
+
+import static dev.fulcrum.lbcore.metrics.MetricNames.HTTP_REQUESTS;
+import static dev.fulcrum.lbcore.metrics.MetricNames.HTTP_REQUEST_DURATION;
+import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_CODE;
+import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_LISTENER;
+import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_POOL;
+import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_ROUTE;
+import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_SERVER;
+
+import dev.fulcrum.lbcore.metrics.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The meters of one (listener, route, pool, server): a request counter per status class and
+ * a duration timer. Registered once when the snapshot is built; recording is a field access.
+ */
+final class RequestMeters {
+
+    private final Counter[] byStatusClass = new Counter[5];
+    private final Timer duration;
+
+    RequestMeters(MeterRegistry registry, String listener, String route, String pool, String server) {
+        Tags tags = Tags.of(TAG_LISTENER, listener, TAG_ROUTE, route, TAG_POOL, pool, TAG_SERVER, server);
+        for (int i = 0; i < byStatusClass.length; i++) {
+            byStatusClass[i] = Counter.builder(HTTP_REQUESTS)
+                    .description("HTTP requests answered, by status class")
+                    .tags(tags).tag(TAG_CODE, MetricNames.codeClass((i + 1) * 100))
+                    .register(registry);
+        }
+        duration = Timer.builder(HTTP_REQUEST_DURATION)
+                .description("Time from the request head to the last byte of the response")
+                .tags(tags)
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
+    void record(int status, long nanos) {
+        int statusClass = status / 100 - 1;
+        if (statusClass >= 0 && statusClass < byStatusClass.length) {
+            byStatusClass[statusClass].increment();
+        }
+        duration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+}

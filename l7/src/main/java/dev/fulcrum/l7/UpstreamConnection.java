@@ -1,0 +1,118 @@
+package dev.fulcrum.l7;
+
+import dev.fulcrum.lbcore.pool.Server;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection to a backend server: the last handler of its pipeline. It is either leased
+ * to one frontend (an {@link UpstreamListener}) or idle in its {@link UpstreamPool}.
+ */
+final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnection.class);
+
+    private final Server server;
+    private final UpstreamPool pool;
+    private Channel channel;
+    private UpstreamListener listener;
+    private Throwable failure;
+
+    UpstreamConnection(Server server, UpstreamPool pool) {
+        this.server = server;
+        this.pool = pool;
+    }
+
+    Server server() {
+        return server;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    /** Leases this connection to a frontend and starts reading the response. */
+    void lease(UpstreamListener owner) {
+        this.listener = owner;
+        channel.read();
+    }
+
+    /** Ends the lease; the connection no longer reports to its former owner. */
+    void endLease() {
+        this.listener = null;
+    }
+
+    boolean isLeased() {
+        return listener != null;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.channel = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (listener != null) {
+            listener.onUpstreamRead(msg);
+        } else {
+            // Bytes on an idle connection answer no request: the connection is out of sync.
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (listener != null) {
+            listener.onUpstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (listener != null) {
+            listener.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        UpstreamListener owner = listener;
+        listener = null;
+        if (owner != null) {
+            owner.onUpstreamClosed(failure);
+        } else {
+            pool.removeIdle(this);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && listener == null) {
+            ctx.close();
+        } else {
+            ReferenceCountUtil.release(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("upstream {}: {}", server, cause.toString());
+        if (failure == null) {
+            failure = cause;
+        }
+        ctx.close();
+    }
+
+    @Override
+    public String toString() {
+        return "UpstreamConnection[" + server + " " + channel + "]";
+    }
+}

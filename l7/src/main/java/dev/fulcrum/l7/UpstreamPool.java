@@ -1,0 +1,144 @@
+package dev.fulcrum.l7;
+
+import dev.fulcrum.lbcore.Transport;
+import dev.fulcrum.lbcore.pool.Server;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.NoopAddressResolverGroup;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The backend connections of one event loop. Confined to that loop, so plain collections and
+ * no locks; a frontend only ever uses the pool of its own loop, and backend channels are
+ * registered on that same loop. Idle keep-alive connections are reused (most recent first)
+ * before new ones are opened, which keeps the number of backend connections close to the
+ * number of concurrent requests.
+ */
+final class UpstreamPool {
+
+    private static final int MAX_RESPONSE_LINE = 8 * 1024;
+    private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
+    private static final int MAX_CHUNK = 64 * 1024;
+
+    private final EventLoop loop;
+    private final ProxyOptions options;
+    private final Bootstrap bootstrap;
+    private final Map<Server, ArrayDeque<UpstreamConnection>> idle = new IdentityHashMap<>();
+    private boolean closed;
+
+    UpstreamPool(EventLoop loop, Transport transport, ProxyOptions options) {
+        this.loop = loop;
+        this.options = options;
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannelClass())
+                // Addresses are resolved when the snapshot is built: never block this loop on DNS.
+                .resolver(NoopAddressResolverGroup.INSTANCE)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis());
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** The most recently used idle connection to this server, or null. */
+    UpstreamConnection pollIdle(Server server) {
+        ArrayDeque<UpstreamConnection> connections = idle.get(server);
+        if (connections == null) {
+            return null;
+        }
+        UpstreamConnection connection;
+        while ((connection = connections.pollLast()) != null) {
+            if (connection.channel().isActive()) {
+                return connection;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Opens a connection. The caller has counted it with {@link Server#tryAcquireConnection()};
+     * it is uncounted when the channel closes, whatever the reason.
+     */
+    ChannelFuture connect(Server server) {
+        ChannelFuture future = bootstrap.clone()
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast("http-codec", new HttpClientCodec(responseDecoderConfig(), false, false))
+                                .addLast("idle", new IdleStateHandler(0, 0,
+                                        options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast("upstream", new UpstreamConnection(server, UpstreamPool.this));
+                    }
+                })
+                .connect(server.address());
+        future.channel().closeFuture().addListener(f -> server.releaseConnection());
+        return future;
+    }
+
+    private static HttpDecoderConfig responseDecoderConfig() {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_RESPONSE_LINE)
+                .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
+                .setMaxChunkSize(MAX_CHUNK)
+                .setUseRfc9112TransferEncoding(true);
+    }
+
+    /**
+     * Takes back a connection whose lease ended. A connection is kept only when the caller
+     * says the exchange left it clean (both messages complete, keep-alive on both sides).
+     */
+    void release(UpstreamConnection connection, boolean reusable) {
+        connection.endLease();
+        Channel channel = connection.channel();
+        if (!reusable || closed || !channel.isActive()) {
+            channel.close();
+            return;
+        }
+        ArrayDeque<UpstreamConnection> connections = idle.computeIfAbsent(connection.server(), s -> new ArrayDeque<>());
+        if (connections.size() >= options.maxIdlePerServer()) {
+            channel.close();
+            return;
+        }
+        connections.addLast(connection);
+        // A read outstanding while idle is how a close by the backend gets noticed.
+        channel.read();
+    }
+
+    void removeIdle(UpstreamConnection connection) {
+        ArrayDeque<UpstreamConnection> connections = idle.get(connection.server());
+        if (connections != null) {
+            connections.remove(connection);
+        }
+    }
+
+    int idleCount(Server server) {
+        ArrayDeque<UpstreamConnection> connections = idle.get(server);
+        return connections == null ? 0 : connections.size();
+    }
+
+    /** Closes every idle connection and every connection released from now on. Runs on the loop. */
+    void close() {
+        closed = true;
+        List<UpstreamConnection> all = new ArrayList<>();
+        idle.values().forEach(all::addAll);
+        idle.clear();
+        all.forEach(c -> c.channel().close());
+    }
+}

@@ -1,0 +1,35 @@
+package dev.fulcrum.l7;
+
+import dev.fulcrum.lbcore.EventLoops;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * One {@link UpstreamPool} per event loop, created with the snapshot. The map is never
+ * modified after construction, so every loop may read it; each pool is used by its loop only.
+ */
+final class UpstreamPools {
+
+    private final Map<EventExecutor, UpstreamPool> byLoop = new IdentityHashMap<>();
+
+    UpstreamPools(EventLoops loops, ProxyOptions options) {
+        for (EventLoop loop : loops.loops()) {
+            byLoop.put(loop, new UpstreamPool(loop, loops.transport(), options));
+        }
+    }
+
+    UpstreamPool forLoop(EventLoop loop) {
+        UpstreamPool pool = byLoop.get(loop);
+        if (pool == null) {
+            throw new IllegalStateException("event loop " + loop + " is not one of this snapshot's");
+        }
+        return pool;
+    }
+
+    /** Closes idle connections on every loop; connections in use close when released. */
+    void close() {
+        byLoop.values().forEach(pool -> pool.loop().execute(pool::close));
+    }
+}

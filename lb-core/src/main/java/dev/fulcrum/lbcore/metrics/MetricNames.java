@@ -1,0 +1,42 @@
+package dev.fulcrum.lbcore.metrics;
+
+/**
+ * Names of every Fulcrum meter, in Micrometer's dotted form. The Prometheus registry adds the
+ * unit and type suffixes: {@code fulcrum.http.requests} is scraped as
+ * {@code fulcrum_http_requests_total}, {@code fulcrum.http.request.duration} as
+ * {@code fulcrum_http_request_duration_seconds}.
+ */
+public final class MetricNames {
+
+    public static final String HTTP_REQUESTS = "fulcrum.http.requests";
+    public static final String HTTP_REQUEST_DURATION = "fulcrum.http.request.duration";
+    public static final String SERVER_UP = "fulcrum.server.up";
+    public static final String SERVER_CONNECTIONS_ACTIVE = "fulcrum.server.connections.active";
+    public static final String RETRIES = "fulcrum.retries";
+    public static final String STICKY = "fulcrum.sticky";
+    public static final String TLS_HANDSHAKES = "fulcrum.tls.handshakes";
+    public static final String HA_STATE = "fulcrum.ha.state";
+    public static final String CONFIG_RELOADS = "fulcrum.config.reloads";
+
+    public static final String TAG_LISTENER = "listener";
+    public static final String TAG_ROUTE = "route";
+    public static final String TAG_POOL = "pool";
+    public static final String TAG_SERVER = "server";
+    public static final String TAG_CODE = "code";
+    public static final String TAG_RESULT = "result";
+
+    /** Tag value when a request never got as far as that tag (no route, no server). */
+    public static final String NONE = "none";
+
+    private MetricNames() {
+    }
+
+    /** The {@code code} tag value of a status: {@code 1xx} to {@code 5xx}. */
+    public static String codeClass(int status) {
+        int cls = status / 100;
+        if (cls < 1 || cls > 5) {
+            throw new IllegalArgumentException("not an HTTP status: " + status);
+        }
+        return cls + "xx";
+    }
+}
