@@ -509,6 +509,22 @@ class ValidationTest {
                 + " exist; relative paths are resolved against the directory of the configuration file");
     }
 
+    @Test
+    void filesWithoutReadPermission() throws Exception {
+        Path secret = dir.resolve("locked.secret");
+        Files.writeString(secret, "s");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.getFileStore(secret).supportsFileAttributeView("posix"), "POSIX permissions");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("-w-------"));
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(secret), "running as root reads anything");
+        assertThat(check("""
+                listeners:
+                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app}]}
+                ha: {node: a, bind: 10.0.0.1:7946, peers: [10.0.0.2:7946], secret_file: locked.secret}
+                """ + POOLS)).singleElement().asString().startsWith("3:73: ha.secret_file: secret file 'locked.secret'")
+                .endsWith(") is not readable");
+    }
+
     // ---- match values ----------------------------------------------------------------------------------
 
     @Test
