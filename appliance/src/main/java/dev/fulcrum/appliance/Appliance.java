@@ -1,0 +1,132 @@
+package dev.fulcrum.appliance;
+
+import dev.fulcrum.appliance.admin.AdminEndpoint;
+import dev.fulcrum.appliance.admin.AdminServer;
+import dev.fulcrum.appliance.admin.MetricsEndpoint;
+import dev.fulcrum.config.FulcrumConfig;
+import dev.fulcrum.config.ListenerConfig;
+import dev.fulcrum.l7.HttpListener;
+import dev.fulcrum.l7.L7Snapshot;
+import dev.fulcrum.lbcore.EventLoops;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running appliance: the event loops, the current configuration snapshot, the
+ * listeners serving it and the admin listener. Built whole or not at all.
+ */
+public final class Appliance implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Appliance.class);
+    private static final long BIND_TIMEOUT_SECONDS = 10;
+
+    private final EventLoops loops;
+    private final AtomicReference<L7Snapshot> snapshot;
+    private final List<HttpListener> listeners;
+    private final AdminServer admin;
+
+    private Appliance(EventLoops loops, AtomicReference<L7Snapshot> snapshot, List<HttpListener> listeners,
+                      AdminServer admin) {
+        this.loops = loops;
+        this.snapshot = snapshot;
+        this.listeners = List.copyOf(listeners);
+        this.admin = admin;
+    }
+
+    /** Binds every listener of the configuration and the admin listener; on any failure, none stays bound. */
+    public static Appliance start(FulcrumConfig config, Metrics metrics) throws StartException {
+        List<String> unserved = NotYetServed.find(config);
+        if (!unserved.isEmpty()) {
+            throw new StartException(unserved);
+        }
+        EventLoops loops = EventLoops.create(config.workers());
+        AtomicReference<L7Snapshot> snapshot = new AtomicReference<>();
+        List<HttpListener> listeners = new ArrayList<>();
+        AdminServer admin = null;
+        try {
+            snapshot.set(L7Snapshot.build(config, loops, metrics.registry()));
+            for (ListenerConfig listener : config.listeners()) {
+                listeners.add(bind(listener, loops, snapshot));
+            }
+            admin = bindAdmin(config, metrics);
+            Appliance appliance = new Appliance(loops, snapshot, listeners, admin);
+            log.info("started on {} event loops ({}): {}; admin on {}", loops.threads(), loops.transport(),
+                    listeners, admin.localAddress());
+            return appliance;
+        } catch (StartException | RuntimeException e) {
+            new Appliance(loops, snapshot, listeners, admin).close();
+            if (e instanceof StartException start) {
+                throw start;
+            }
+            throw new StartException(List.of(config.source() + ": " + e.getMessage()), e);
+        }
+    }
+
+    private static HttpListener bind(ListenerConfig listener, EventLoops loops,
+                                     AtomicReference<L7Snapshot> snapshot) throws StartException {
+        var started = HttpListener.start(listener, loops, snapshot::get);
+        if (!started.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            throw new StartException(List.of(listener.location() + ": listener " + listener.name()
+                    + ": binding " + listener.bind() + " did not finish in " + BIND_TIMEOUT_SECONDS + "s"));
+        }
+        if (!started.isSuccess()) {
+            throw new StartException(List.of(listener.location() + ": listener " + listener.name()
+                    + ": cannot bind " + listener.bind() + ": " + started.cause().getMessage()), started.cause());
+        }
+        return started.getNow();
+    }
+
+    private static AdminServer bindAdmin(FulcrumConfig config, Metrics metrics) throws StartException {
+        Map<String, AdminEndpoint> endpoints = Map.of("/metrics", new MetricsEndpoint(metrics.registry()));
+        try {
+            return AdminServer.start(config.admin().bind(), endpoints);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartException(List.of("admin: interrupted while binding " + config.admin().bind()), e);
+        } catch (RuntimeException e) {
+            throw new StartException(List.of(config.source() + ": admin: cannot bind " + config.admin().bind()
+                    + ": " + e.getMessage()), e);
+        }
+    }
+
+    public List<HttpListener> listeners() {
+        return listeners;
+    }
+
+    /** The address a named listener is bound to (the real port when the configuration said 0). */
+    public InetSocketAddress listenerAddress(String name) {
+        return listeners.stream().filter(l -> l.name().equals(name)).findFirst()
+                .map(HttpListener::localAddress)
+                .orElseThrow(() -> new IllegalArgumentException("no listener " + name));
+    }
+
+    public InetSocketAddress adminAddress() {
+        return admin.localAddress();
+    }
+
+    public FulcrumConfig config() {
+        return snapshot.get().config();
+    }
+
+    /** Stops accepting, closes the admin listener, then lets the event loops finish. */
+    @Override
+    public void close() {
+        for (HttpListener listener : listeners) {
+            listener.close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        L7Snapshot current = snapshot.getAndSet(null);
+        if (current != null) {
+            current.close();
+        }
+        loops.close();
+    }
+}

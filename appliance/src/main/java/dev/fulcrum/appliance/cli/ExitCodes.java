@@ -1,0 +1,13 @@
+package dev.fulcrum.appliance.cli;
+
+/** The exit codes every subcommand keeps to. */
+final class ExitCodes {
+    static final int OK = 0;
+    /** The input (a config file, a URL, a header) is wrong. */
+    static final int INVALID_INPUT = 1;
+    /** The command line itself is wrong; picocli uses the same number. */
+    static final int USAGE = 2;
+
+    private ExitCodes() {
+    }
+}

@@ -1,0 +1,90 @@
+package dev.fulcrum.appliance.cli;
+
+import dev.fulcrum.appliance.Appliance;
+import dev.fulcrum.appliance.Metrics;
+import dev.fulcrum.appliance.StartException;
+import dev.fulcrum.appliance.demo.Demo;
+import dev.fulcrum.config.ConfigException;
+import dev.fulcrum.config.ConfigLoader;
+import dev.fulcrum.config.Endpoint;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code fulcrum run}: serve a configuration file, or the embedded demo without one, until stopped. */
+@Command(name = "run", description = "Run the appliance on a configuration file, or the embedded demo without one.")
+final class RunCommand implements Callable<Integer> {
+
+    static final int DEMO_WEB_PORT = 8080;
+    static final int DEMO_ADMIN_PORT = 9090;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration; without it, the demo runs.")
+    Path config;
+
+    @Option(names = "--demo-address", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "Address the demo's listeners bind (default: ${DEFAULT-VALUE}).")
+    String demoAddress;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Metrics metrics = new Metrics();
+        AutoCloseable running;
+        try {
+            running = config == null ? startDemo(out, metrics) : startFile(out, metrics);
+        } catch (ConfigException e) {
+            e.errors().forEach(err::println);
+            err.println(config + ": " + e.errors().size() + " error(s); nothing started");
+            err.flush();
+            metrics.close();
+            return ExitCodes.INVALID_INPUT;
+        } catch (StartException e) {
+            e.problems().forEach(err::println);
+            err.println("fulcrum: not started");
+            err.flush();
+            metrics.close();
+            return ExitCodes.INVALID_INPUT;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                running.close();
+                metrics.close();
+            } catch (Exception e) {
+                err.println("fulcrum: error while stopping: " + e);
+            } finally {
+                stopped.countDown();
+            }
+        }, "fulcrum-shutdown"));
+        stopped.await();
+        return ExitCodes.OK;
+    }
+
+    private AutoCloseable startDemo(PrintWriter out, Metrics metrics) throws StartException {
+        Demo demo = Demo.start(new Endpoint(demoAddress, DEMO_WEB_PORT), new Endpoint(demoAddress, DEMO_ADMIN_PORT),
+                metrics);
+        out.println("Fulcrum " + VersionProvider.version() + ": the demo is running. Try:");
+        demo.hints().forEach(hint -> out.println("  " + hint));
+        out.println("Stop it with Ctrl-C.");
+        out.flush();
+        return demo;
+    }
+
+    private AutoCloseable startFile(PrintWriter out, Metrics metrics) throws ConfigException, StartException {
+        Appliance appliance = Appliance.start(ConfigLoader.load(config), metrics);
+        out.println("Fulcrum " + VersionProvider.version() + ": running " + config);
+        appliance.listeners().forEach(l -> out.println("  listener " + l.name() + " on " + l.localAddress()));
+        out.println("  admin on " + appliance.adminAddress());
+        out.flush();
+        return appliance;
+    }
+}

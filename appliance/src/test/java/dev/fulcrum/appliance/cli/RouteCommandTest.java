@@ -1,0 +1,108 @@
+package dev.fulcrum.appliance.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RouteCommandTest {
+
+    private static final String CONFIG = """
+            listeners:
+              - name: web
+                bind: 0.0.0.0:8080
+                protocol: http
+                routes:
+                  - {name: video, match: {path_prefix: /video}, pool: video}
+                  - {name: billing, match: {host: billing.example.com}, pool: billing}
+                  - {name: beta, match: {headers: {x-beta: "on"}}, pool: video}
+              - name: internal
+                bind: 127.0.0.1:8081
+                protocol: http
+                routes:
+                  - {name: all, pool: billing}
+            pools:
+              video:
+                servers:
+                  - {name: video-1, address: 127.0.0.1:9001}
+              billing:
+                servers:
+                  - {name: billing-1, address: 127.0.0.1:9003, weight: 50}
+            """;
+
+    @TempDir
+    Path dir;
+    private String file;
+
+    @BeforeEach
+    void writeConfig() throws IOException {
+        file = Files.writeString(dir.resolve("fulcrum.yaml"), CONFIG).toString();
+    }
+
+    @Test
+    void aMatchNamesListenerRoutePoolAndWhyEarlierRulesDidNotMatch() {
+        CliRun run = CliRun.of("route", file, "GET", "http://billing.example.com:8080/pay/42");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("listener web: GET /pay/42")
+                .contains("1. video -> pool video: no, path \"/pay/42\" does not start with \"/video\"")
+                .contains("2. billing -> pool billing: MATCH")
+                .contains("route billing, pool billing")
+                .contains("billing-1 127.0.0.1:9003 weight 50")
+                .doesNotContain("3. beta");
+    }
+
+    @Test
+    void aMissExplainsEveryRuleAndExitsOne() {
+        CliRun run = CliRun.of("route", file, "GET", "http://www.example.com:8080/home");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("1. video -> pool video: no,")
+                .contains("2. billing -> pool billing: no, host \"www.example.com\" is not \"billing.example.com\"")
+                .contains("3. beta -> pool video: no,")
+                .contains("no route matches (404)");
+    }
+
+    @Test
+    void headersTakePartInMatching() {
+        CliRun run = CliRun.of("route", file, "get", "http://www.example.com:8080/home", "-H", "X-Beta: on");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("3. beta -> pool video: MATCH");
+    }
+
+    @Test
+    void theListenerIsChosenByPortOrByName() {
+        assertThat(CliRun.of("route", file, "GET", "http://localhost:8081/x").out()).contains("listener internal:");
+        assertThat(CliRun.of("route", file, "GET", "http://localhost:9999/x", "--listener", "internal").out())
+                .contains("route all, pool billing");
+    }
+
+    @Test
+    void noListenerOnThePortIsInvalidInputListingTheListeners() {
+        CliRun run = CliRun.of("route", file, "GET", "http://localhost:9999/x");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("no http listener binds port 9999").contains("web http 0.0.0.0:8080");
+    }
+
+    @Test
+    void dotSegmentsAreRoutedAsTheProxyRoutesThem() {
+        CliRun run = CliRun.of("route", file, "GET", "http://www.example.com:8080/billing/../video/a");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("path \"/video/a\"").contains("route video, pool video");
+    }
+
+    @Test
+    void badUrlsAndHeadersAreInvalidInput() {
+        assertThat(CliRun.of("route", file, "GET", "/relative").err()).contains("absolute http://");
+        assertThat(CliRun.of("route", file, "GET", "/relative").exitCode()).isEqualTo(1);
+        assertThat(CliRun.of("route", file, "GET", "http://x:8080/", "-H", "no-colon").err())
+                .contains("'Name: value'");
+    }
+}

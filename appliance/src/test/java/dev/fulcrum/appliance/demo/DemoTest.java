@@ -1,0 +1,124 @@
+package dev.fulcrum.appliance.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fulcrum.appliance.Metrics;
+import dev.fulcrum.config.Endpoint;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The demo as a person meets it: real sockets, the real proxy path, the admin listener. */
+class DemoTest {
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private static Metrics metrics;
+    private static Demo demo;
+    private static String web;
+    private static String admin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        metrics = new Metrics();
+        demo = Demo.start(new Endpoint("127.0.0.1", 0), new Endpoint("127.0.0.1", 0), metrics);
+        web = "http://127.0.0.1:" + demo.appliance().listenerAddress("web").getPort();
+        admin = "http://127.0.0.1:" + demo.appliance().adminAddress().getPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        demo.close();
+        metrics.close();
+    }
+
+    private static HttpResponse<String> get(String url, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static List<String> servedBy(String url, int requests, String... headers) throws Exception {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            HttpResponse<String> response = get(url, headers);
+            assertThat(response.statusCode()).isEqualTo(200);
+            names.add(response.headers().firstValue("x-served-by").orElseThrow());
+        }
+        return names;
+    }
+
+    @Test
+    void videoIsBalancedOverBothVideoServers() throws Exception {
+        List<String> names = servedBy(web + "/video/intro", 4);
+
+        assertThat(names).containsOnly("video-1", "video-2").contains("video-1", "video-2");
+        assertThat(get(web + "/video/intro").body()).matches("video-[12] answered GET /video/intro\n");
+    }
+
+    @Test
+    void billingPathAndBillingHostBothReachTheBillingPool() throws Exception {
+        assertThat(servedBy(web + "/billing/invoices", 4)).containsOnly("billing-1", "billing-2")
+                .contains("billing-1", "billing-2");
+        assertThat(rawGetWithHost("billing.localhost")).contains("HTTP/1.1 200")
+                .containsPattern("(?i)x-served-by: billing-[12]");
+    }
+
+    /** The JDK client will not set Host, so this one request is written by hand. */
+    private static String rawGetWithHost(String host) throws Exception {
+        int port = demo.appliance().listenerAddress("web").getPort();
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void anUnroutedPathIs404WithAReason() throws Exception {
+        HttpResponse<String> response = get(web + "/elsewhere");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.body()).containsIgnoringCase("no route");
+    }
+
+    @Test
+    void metricsCountProxiedRequestsByRouteAndServer() throws Exception {
+        servedBy(web + "/video/metrics-check", 2);
+
+        String scrape = get(admin + "/metrics").body();
+
+        assertThat(scrape).contains("fulcrum_http_requests_total{")
+                .containsPattern("fulcrum_http_requests_total\\{[^}]*route=\"video\"[^}]*\\}")
+                .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void hintsNameTheBoundPorts() {
+        assertThat(demo.hints()).anySatisfy(hint -> assertThat(hint).contains(web + "/video"))
+                .anySatisfy(hint -> assertThat(hint).contains(admin + "/metrics"));
+    }
+
+    @Test
+    void templateRefusesANameWithoutAValue() {
+        assertThatThrownBy(() -> Demo.render("bind: ${nowhere}", Map.of("web", "x")))
+                .hasMessageContaining("${nowhere}");
+    }
+}
