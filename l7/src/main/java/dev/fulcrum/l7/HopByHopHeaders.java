@@ -14,6 +14,8 @@ import java.util.List;
  */
 final class HopByHopHeaders {
 
+    // Netty deprecates its own constant for this (RFC 9113 bans it in HTTP/2); it still crosses HTTP/1.1 proxies.
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final AsciiString HTTP2_SETTINGS = AsciiString.cached("http2-settings");
 
@@ -33,7 +35,7 @@ final class HopByHopHeaders {
             }
             headers.remove(HttpHeaderNames.CONNECTION);
         }
-        headers.remove(HttpHeaderNames.KEEP_ALIVE)
+        headers.remove(KEEP_ALIVE)
                 .remove(PROXY_CONNECTION)
                 .remove(HttpHeaderNames.TE)
                 .remove(HttpHeaderNames.TRAILER)
