@@ -179,13 +179,24 @@ final class ConfigParser {
                 ProxyProtocol.NONE);
         Map<String, Location> routeNames = new HashMap<>();
         List<RouteConfig> routes = r.sections("routes", "route", (rr, i) -> route(rr, i, protocol, routeNames));
+        ForwardingConfig forwarding = r.section("forwarding", "forwarding", this::forwarding)
+                .orElse(ForwardingConfig.DEFAULTS);
 
         protocol.ifPresent(p -> checkListenerShape(r, p));
         if (name.isEmpty() || bind.isEmpty() || protocol.isEmpty()) {
             return null;
         }
         return new ListenerConfig(name.get(), bind.get(), protocol.get(), routes, pool, certificates, proxy,
-                r.location());
+                r.location(), forwarding);
+    }
+
+    private ForwardingConfig forwarding(MapReader r) {
+        ForwardingConfig d = ForwardingConfig.DEFAULTS;
+        return new ForwardingConfig(
+                r.list("trusted_proxies", Values.subnet()),
+                r.optional("x_forwarded", Values.bool(), d.xForwarded()),
+                r.optional("forwarded", Values.bool(), d.forwarded()),
+                r.optional("via", Values.bool(), d.via()));
     }
 
     /** The combinations of keys that depend on the protocol. */
@@ -202,8 +213,14 @@ final class ConfigParser {
             if (r.has("proxy_protocol")) {
                 r.errorAtKey("proxy_protocol", "'proxy_protocol' applies only to tcp and tls listeners");
             }
-        } else if (!r.has("pool") && !r.has("routes")) {
-            r.error("a " + kind + " listener needs a 'pool' (or 'routes' matching on sni)");
+        } else {
+            if (!r.has("pool") && !r.has("routes")) {
+                r.error("a " + kind + " listener needs a 'pool' (or 'routes' matching on sni)");
+            }
+            if (r.has("forwarding")) {
+                r.errorAtKey("forwarding", "'forwarding' applies only to http and https listeners; a " + kind
+                        + " listener passes bytes through (use proxy_protocol to tell backends the client address)");
+            }
         }
         r.node("routes").filter(n -> n instanceof SequenceNode s && s.getValue().isEmpty())
                 .ifPresent(n -> ctx.error(n, r.path("routes"), "expected at least one route"));

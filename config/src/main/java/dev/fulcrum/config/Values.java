@@ -288,7 +288,6 @@ final class Values {
     }
 
     /** {@code address/prefix}: an IPv4 literal with 1..32 or an IPv6 literal with 1..128. */
-    /** An address with its prefix length. */
     record Cidr(String address, int prefixLength) {
     }
 
@@ -313,6 +312,30 @@ final class Values {
                 throw new Invalid("invalid prefix length '" + prefix + "' in '" + t + "'; expected 1.." + max);
             }
             return new Cidr(addr, p);
+        };
+    }
+
+    /** A network for matching peers: {@code address/prefix} (0 allowed), or one bare address. */
+    static ValueParser<Subnet> subnet() {
+        return node -> {
+            String t = text(node, "an IP address or network like 10.0.0.0/8");
+            int slash = t.indexOf('/');
+            String addr = slash < 0 ? t : t.substring(0, slash);
+            boolean v4 = Addresses.isIpv4(addr);
+            if (!v4 && !Addresses.isIpv6(addr)) {
+                throw new Invalid("'" + addr + "' is not an IP address; expected an address or a network like"
+                        + " 10.0.0.0/8 or 2001:db8::/32");
+            }
+            int max = v4 ? 32 : 128;
+            if (slash < 0) {
+                return new Subnet(addr, max);
+            }
+            String prefix = t.substring(slash + 1);
+            if (prefix.isEmpty() || prefix.length() > 3 || !prefix.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(prefix) > max) {
+                throw new Invalid("invalid prefix length '" + prefix + "' in '" + t + "'; expected 0.." + max);
+            }
+            return new Subnet(addr, Integer.parseInt(prefix));
         };
     }
 }

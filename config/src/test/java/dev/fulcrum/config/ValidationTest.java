@@ -98,7 +98,29 @@ class ValidationTest {
                 listeners:
                   - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app}], timeout_fancy: 3s}
                 """ + POOLS)).containsExactly("2:76: listeners[0].timeout_fancy: unknown key 'timeout_fancy' in"
-                + " listener; expected one of: name, bind, protocol, certificates, pool, proxy_protocol, routes");
+                + " listener; expected one of: name, bind, protocol, certificates, pool, proxy_protocol, routes, forwarding");
+    }
+
+    @Test
+    void forwardingNeedsIpNetworksBooleansAndAnHttpListener() {
+        assertThat(check("""
+                listeners:
+                  - name: web
+                    bind: 0.0.0.0:8080
+                    protocol: http
+                    routes: [{pool: app}]
+                    forwarding:
+                      trusted_proxies: [10.0.0.0/33, cdn.example.com, "::/0"]
+                      via: maybe
+                  - {name: db, bind: 0.0.0.0:5432, protocol: tcp, pool: app, forwarding: {via: false}}
+                """ + POOLS)).containsExactly(
+                "7:25: listeners[0].forwarding.trusted_proxies[0]: invalid prefix length '33' in '10.0.0.0/33';"
+                        + " expected 0..32",
+                "7:38: listeners[0].forwarding.trusted_proxies[1]: 'cdn.example.com' is not an IP address; expected"
+                        + " an address or a network like 10.0.0.0/8 or 2001:db8::/32",
+                "8:12: listeners[0].forwarding.via: expected true or false, got 'maybe'",
+                "9:62: listeners[1].forwarding: 'forwarding' applies only to http and https listeners; a tcp listener"
+                        + " passes bytes through (use proxy_protocol to tell backends the client address)");
     }
 
     // ---- types and required keys -----------------------------------------------------------------

@@ -22,10 +22,12 @@ public final class HttpRoutes {
     private final RequestMeters unrouted;
     private final RequestMeters[] noServerByRoute;
     private final RequestMeters[][] byRouteAndServer;
+    private final ForwardedHeaders forwarding;
 
     HttpRoutes(ListenerConfig config, Map<String, Pool> pools, MeterRegistry registry) {
         this.config = config;
         this.router = Router.compile(config);
+        this.forwarding = new ForwardedHeaders(config.forwarding());
         List<Route> routes = router.routes();
         String listener = config.name();
         this.poolByRoute = new Pool[routes.size()];
@@ -59,6 +61,10 @@ public final class HttpRoutes {
 
     public Pool pool(Route route) {
         return poolByRoute[route.index()];
+    }
+
+    ForwardedHeaders forwarding() {
+        return forwarding;
     }
 
     RequestMeters unroutedMeters() {

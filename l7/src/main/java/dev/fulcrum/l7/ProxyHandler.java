@@ -63,7 +63,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private ChannelHandlerContext ctx;
     private SocketAddress clientAddress;
+    private InetSocketAddress clientInet;
     private String clientIp;
+    private int localPort;
 
     // Resolved again only when the snapshot reference changes.
     private L7Snapshot snapshot;
@@ -105,8 +107,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         clientAddress = ctx.channel().remoteAddress();
-        clientIp = clientAddress instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : String.valueOf(clientAddress);
+        clientInet = clientAddress instanceof InetSocketAddress inet && inet.getAddress() != null ? inet : null;
+        clientIp = clientInet != null ? clientInet.getAddress().getHostAddress() : String.valueOf(clientAddress);
+        localPort = ctx.channel().localAddress() instanceof InetSocketAddress local ? local.getPort() : 0;
         ctx.read();
         ctx.fireChannelActive();
     }
@@ -306,13 +309,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         HttpHeaders headers = request.headers();
         String host = routeRequest.isAbsoluteForm() ? authorityOf(request.uri()) : headers.get(HttpHeaderNames.HOST);
         request.setUri(routeRequest.backendUri());
+        HttpVersion clientVersion = request.protocolVersion();
         // We speak HTTP/1.1 to backends whatever the client spoke, and keep those connections alive.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         HopByHopHeaders.strip(headers);
         if (routeRequest.isAbsoluteForm()) {
             headers.set(HttpHeaderNames.HOST, host);
         }
-        ForwardedHeaders.add(headers, clientIp, scheme, host);
+        routes.forwarding().onRequest(headers, clientInet, clientIp, clientVersion, scheme, host, localPort);
     }
 
     private static String authorityOf(String absoluteUri) {
@@ -443,6 +447,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         HopByHopHeaders.strip(response.headers());
+        routes.forwarding().onResponse(response.headers());
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (code < 200) {
             // 100 Continue and friends: pass on, the final response follows.
