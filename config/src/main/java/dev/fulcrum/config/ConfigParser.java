@@ -181,13 +181,21 @@ final class ConfigParser {
         List<RouteConfig> routes = r.sections("routes", "route", (rr, i) -> route(rr, i, protocol, routeNames));
         ForwardingConfig forwarding = r.section("forwarding", "forwarding", this::forwarding)
                 .orElse(ForwardingConfig.DEFAULTS);
+        Optional<AccessLogConfig> accessLog = r.section("access_log", "access_log", this::accessLog);
 
         protocol.ifPresent(p -> checkListenerShape(r, p));
         if (name.isEmpty() || bind.isEmpty() || protocol.isEmpty()) {
             return null;
         }
         return new ListenerConfig(name.get(), bind.get(), protocol.get(), routes, pool, certificates, proxy,
-                r.location(), forwarding);
+                r.location(), forwarding, accessLog);
+    }
+
+    private AccessLogConfig accessLog(MapReader r) {
+        return new AccessLogConfig(
+                r.optional("format", Values.enumOf(AccessLogConfig.Format.class, "access log format"),
+                        AccessLogConfig.Format.COMBINED),
+                r.optional("path", Values.appendableFile(ctx.baseDir(), "access log"), Optional.empty()));
     }
 
     private ForwardingConfig forwarding(MapReader r) {
@@ -220,6 +228,9 @@ final class ConfigParser {
             if (r.has("forwarding")) {
                 r.errorAtKey("forwarding", "'forwarding' applies only to http and https listeners; a " + kind
                         + " listener passes bytes through (use proxy_protocol to tell backends the client address)");
+            }
+            if (r.has("access_log")) {
+                r.errorAtKey("access_log", "'access_log' applies only to http and https listeners for now");
             }
         }
         r.node("routes").filter(n -> n instanceof SequenceNode s && s.getValue().isEmpty())

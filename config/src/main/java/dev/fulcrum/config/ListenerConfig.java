@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param pool tcp/tls: the pool every connection goes to when no route applies
  * @param certificates https/tls: names of entries in the top-level certificates list
  * @param forwarding http/https: the forwarding headers sent to backends
+ * @param accessLog http/https: one line per request, when configured
  */
 public record ListenerConfig(
         String name,
@@ -20,7 +21,8 @@ public record ListenerConfig(
         List<String> certificates,
         ProxyProtocol proxyProtocol,
         Location location,
-        ForwardingConfig forwarding) {
+        ForwardingConfig forwarding,
+        Optional<AccessLogConfig> accessLog) {
 
     public ListenerConfig {
         routes = List.copyOf(routes);

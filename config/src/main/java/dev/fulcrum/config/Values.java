@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -336,6 +337,36 @@ final class Values {
                 throw new Invalid("invalid prefix length '" + prefix + "' in '" + t + "'; expected 0.." + max);
             }
             return new Subnet(addr, Integer.parseInt(prefix));
+        };
+    }
+
+    /**
+     * A file Fulcrum appends to: {@code stdout}, or a path whose directory exists and is
+     * writable (the file itself is created when missing).
+     */
+    static ValueParser<Optional<Path>> appendableFile(Path baseDir, String what) {
+        return node -> {
+            String t = text(node, "stdout or the path of " + what);
+            if (t.equals("stdout")) {
+                return Optional.empty();
+            }
+            Path p;
+            try {
+                p = baseDir.resolve(t).toAbsolutePath().normalize();
+            } catch (InvalidPathException e) {
+                throw new Invalid("invalid path '" + t + "': " + e.getReason());
+            }
+            Path dir = p.getParent();
+            if (Files.isDirectory(p)) {
+                throw new Invalid(what + " '" + t + "' is a directory; expected a file path");
+            }
+            if (dir == null || !Files.isDirectory(dir)) {
+                throw new Invalid("the directory of " + what + " '" + t + "' does not exist (" + dir + ")");
+            }
+            if (Files.exists(p) ? !Files.isWritable(p) : !Files.isWritable(dir)) {
+                throw new Invalid(what + " '" + t + "' is not writable");
+            }
+            return Optional.of(p);
         };
     }
 }

@@ -41,7 +41,7 @@ class ConfigLoaderTest {
                       cookie: {session: abc}
                     pool: web
                   - {name: default, pool: web}
-              - {name: web-tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site], routes: [{pool: web}], forwarding: {trusted_proxies: [10.0.0.0/8, 192.0.2.1, "2001:db8::/32"], x_forwarded: true, forwarded: true, via: false}}
+              - {name: web-tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site], routes: [{pool: web}], forwarding: {trusted_proxies: [10.0.0.0/8, 192.0.2.1, "2001:db8::/32"], x_forwarded: true, forwarded: true, via: false}, access_log: {format: json, path: access.log}}
               - {name: pg, bind: 0.0.0.0:15432, protocol: tcp, pool: db, proxy_protocol: v2}
               - name: passthrough
                 bind: "[::1]:9443"
@@ -94,6 +94,9 @@ class ConfigLoaderTest {
         assertThat(web.protocol()).isEqualTo(Protocol.HTTP);
         assertThat(web.pool()).isEmpty();
         assertThat(web.forwarding()).isEqualTo(ForwardingConfig.DEFAULTS);
+        assertThat(web.accessLog()).isEmpty();
+        assertThat(c.listener("web-tls").orElseThrow().accessLog()).contains(new AccessLogConfig(
+                AccessLogConfig.Format.JSON, Optional.of(dir.resolve("access.log").toAbsolutePath().normalize())));
         assertThat(c.listener("web-tls").orElseThrow().forwarding()).isEqualTo(new ForwardingConfig(List.of(
                 new Subnet("10.0.0.0", 8), new Subnet("192.0.2.1", 32), new Subnet("2001:db8::", 32)), true, true, false));
         assertThat(web.proxyProtocol()).isEqualTo(ProxyProtocol.NONE);

@@ -98,7 +98,7 @@ class ValidationTest {
                 listeners:
                   - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app}], timeout_fancy: 3s}
                 """ + POOLS)).containsExactly("2:76: listeners[0].timeout_fancy: unknown key 'timeout_fancy' in"
-                + " listener; expected one of: name, bind, protocol, certificates, pool, proxy_protocol, routes, forwarding");
+                + " listener; expected one of: name, bind, protocol, certificates, pool, proxy_protocol, routes, forwarding, access_log");
     }
 
     @Test
@@ -121,6 +121,22 @@ class ValidationTest {
                 "8:12: listeners[0].forwarding.via: expected true or false, got 'maybe'",
                 "9:62: listeners[1].forwarding: 'forwarding' applies only to http and https listeners; a tcp listener"
                         + " passes bytes through (use proxy_protocol to tell backends the client address)");
+    }
+
+    @Test
+    void accessLogNeedsAKnownFormatAWritableDirectoryAndAnHttpListener() {
+        assertThat(check("""
+                listeners:
+                  - {name: a, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app}], access_log: {format: clf}}
+                  - {name: b, bind: 0.0.0.0:8081, protocol: http, routes: [{pool: app}], access_log: {path: no/such/dir/x.log}}
+                  - {name: c, bind: 0.0.0.0:8082, protocol: http, routes: [{pool: app}], access_log: {path: stdout}}
+                  - {name: d, bind: 0.0.0.0:5432, protocol: tcp, pool: app, access_log: {}}
+                """ + POOLS)).satisfiesExactly(
+                e -> assertThat(e).startsWith("2:95: listeners[0].access_log.format: unknown access log format 'clf'"),
+                e -> assertThat(e).startsWith("3:93: listeners[1].access_log.path: the directory of access log"
+                        + " 'no/such/dir/x.log' does not exist"),
+                e -> assertThat(e).isEqualTo("5:61: listeners[3].access_log: 'access_log' applies only to http and"
+                        + " https listeners for now"));
     }
 
     // ---- types and required keys -----------------------------------------------------------------

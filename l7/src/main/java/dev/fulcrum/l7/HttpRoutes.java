@@ -1,6 +1,7 @@
 package dev.fulcrum.l7;
 
 import dev.fulcrum.config.ListenerConfig;
+import dev.fulcrum.l7.accesslog.AccessLog;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.Router;
 import dev.fulcrum.lbcore.metrics.MetricNames;
@@ -23,9 +24,11 @@ public final class HttpRoutes {
     private final RequestMeters[] noServerByRoute;
     private final RequestMeters[][] byRouteAndServer;
     private final ForwardedHeaders forwarding;
+    private final AccessLog accessLog;
 
-    HttpRoutes(ListenerConfig config, Map<String, Pool> pools, MeterRegistry registry) {
+    HttpRoutes(ListenerConfig config, Map<String, Pool> pools, MeterRegistry registry, AccessLog accessLog) {
         this.config = config;
+        this.accessLog = accessLog;
         this.router = Router.compile(config);
         this.forwarding = new ForwardedHeaders(config.forwarding());
         List<Route> routes = router.routes();
@@ -61,6 +64,11 @@ public final class HttpRoutes {
 
     public Pool pool(Route route) {
         return poolByRoute[route.index()];
+    }
+
+    /** Null when the listener keeps no access log. */
+    AccessLog accessLog() {
+        return accessLog;
     }
 
     ForwardedHeaders forwarding() {

@@ -2,6 +2,7 @@ package dev.fulcrum.l7;
 
 import dev.fulcrum.config.FulcrumConfig;
 import dev.fulcrum.config.ListenerConfig;
+import dev.fulcrum.l7.accesslog.AccessLogs;
 import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.pool.Pool;
@@ -25,14 +26,16 @@ public final class L7Snapshot implements AutoCloseable {
     private final Map<String, HttpRoutes> listeners;
     private final UpstreamPools upstreams;
     private final PassiveHealth health;
+    private final AccessLogs accessLogs;
 
     private L7Snapshot(FulcrumConfig config, Map<String, Pool> pools, Map<String, HttpRoutes> listeners,
-                       UpstreamPools upstreams, PassiveHealth health) {
+                       UpstreamPools upstreams, PassiveHealth health, AccessLogs accessLogs) {
         this.config = config;
         this.pools = pools;
         this.listeners = listeners;
         this.upstreams = upstreams;
         this.health = health;
+        this.accessLogs = accessLogs;
     }
 
     /** Builds with default proxy options and no passive health reporting. */
@@ -49,14 +52,21 @@ public final class L7Snapshot implements AutoCloseable {
     public static L7Snapshot build(FulcrumConfig config, EventLoops loops, MeterRegistry registry,
                                    PassiveHealth health, ProxyOptions options) {
         Map<String, Pool> pools = Pools.build(config.pools());
+        AccessLogs accessLogs = AccessLogs.open(config.listeners(), registry);
         Map<String, HttpRoutes> listeners = new LinkedHashMap<>();
-        for (ListenerConfig listener : config.listeners()) {
-            if (listener.protocol().isHttp()) {
-                listeners.put(listener.name(), new HttpRoutes(listener, pools, registry));
+        try {
+            for (ListenerConfig listener : config.listeners()) {
+                if (listener.protocol().isHttp()) {
+                    listeners.put(listener.name(), new HttpRoutes(listener, pools, registry,
+                            accessLogs.forListener(listener.name())));
+                }
             }
+        } catch (RuntimeException e) {
+            accessLogs.close();
+            throw e;
         }
         return new L7Snapshot(config, pools, Collections.unmodifiableMap(listeners),
-                new UpstreamPools(loops, options), health);
+                new UpstreamPools(loops, options), health, accessLogs);
     }
 
     public FulcrumConfig config() {
@@ -91,5 +101,6 @@ public final class L7Snapshot implements AutoCloseable {
     @Override
     public void close() {
         upstreams.close();
+        accessLogs.close();
     }
 }

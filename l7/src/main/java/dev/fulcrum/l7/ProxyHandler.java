@@ -60,6 +60,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private final Supplier<L7Snapshot> snapshots;
     private final ArrayDeque<Object> inbox = new ArrayDeque<>(4);
     private final RouteRequest routeRequest = new RouteRequest();
+    private final ExchangeLog exchangeLog = new ExchangeLog();
 
     private ChannelHandlerContext ctx;
     private SocketAddress clientAddress;
@@ -289,6 +290,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void startExchange(HttpRequest request) {
         startNanos = System.nanoTime();
+        exchangeLog.begin(request);
         clientKeepAlive = HttpUtil.isKeepAlive(request);
         http10Client = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         bodyExpected = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
@@ -382,6 +384,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         closeAfterResponse = true;
         if (state == State.IDLE) {
             startNanos = System.nanoTime();
+            exchangeLog.beginUnreadable();
             responseStarted = false;
             refreshSnapshot();
             respondLocally(rejection.status(), rejection.reason(), routes == null ? null : routes.unroutedMeters());
@@ -495,6 +498,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             content.release();
             return;
         }
+        exchangeLog.addResponseBytes(content.content().readableBytes());
         ChannelFuture write = ctx.write(content);
         if (last) {
             lastResponseWrite = write;
@@ -602,7 +606,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void recordExchange() {
         if (meters != null && status != 0) {
-            meters.record(status, System.nanoTime() - startNanos);
+            long nanos = System.nanoTime() - startNanos;
+            meters.record(status, nanos);
+            exchangeLog.end(routes == null ? null : routes.accessLog(), clientIp, status, nanos, meters);
             meters = null;
         }
     }

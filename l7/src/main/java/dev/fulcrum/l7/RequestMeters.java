@@ -23,8 +23,17 @@ final class RequestMeters {
 
     private final Counter[] byStatusClass = new Counter[5];
     private final Timer duration;
+    // Who answered, for the access log: the same names the meters are tagged with.
+    final String listener;
+    final String route;
+    final String pool;
+    final String server;
 
     RequestMeters(MeterRegistry registry, String listener, String route, String pool, String server) {
+        this.listener = listener;
+        this.route = route;
+        this.pool = pool;
+        this.server = server;
         Tags tags = Tags.of(TAG_LISTENER, listener, TAG_ROUTE, route, TAG_POOL, pool, TAG_SERVER, server);
         for (int i = 0; i < byStatusClass.length; i++) {
             byStatusClass[i] = Counter.builder(HTTP_REQUESTS)

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class ForwardingTest {
 
     private Received forward(ForwardingConfig forwarding, String request, List<String> responseVia) throws Exception {
         try (ProxyFixture proxy = new ProxyFixture(new Setup(Transport.NIO, 1), List.of(defaultRoute("web")),
-                pools(pool("web", backend)), PassiveHealth.NONE, forwarding);
+                pools(pool("web", backend)), PassiveHealth.NONE, forwarding, Optional.empty());
              RawHttpClient client = proxy.client()) {
             Response response = client.exchange(request);
             assertThat(response.status()).isEqualTo(200);

@@ -3,6 +3,7 @@ package dev.fulcrum.l7;
 import dev.fulcrum.config.AdminConfig;
 import dev.fulcrum.config.Balance;
 import dev.fulcrum.config.Endpoint;
+import dev.fulcrum.config.AccessLogConfig;
 import dev.fulcrum.config.ForwardingConfig;
 import dev.fulcrum.config.FulcrumConfig;
 import dev.fulcrum.config.ListenerConfig;
@@ -56,14 +57,14 @@ final class ProxyFixture implements AutoCloseable {
 
     ProxyFixture(Setup setup, List<RouteConfig> routes, Map<String, PoolConfig> pools, PassiveHealth health)
             throws Exception {
-        this(setup, routes, pools, health, ForwardingConfig.DEFAULTS);
+        this(setup, routes, pools, health, ForwardingConfig.DEFAULTS, Optional.empty());
     }
 
     ProxyFixture(Setup setup, List<RouteConfig> routes, Map<String, PoolConfig> pools, PassiveHealth health,
-                 ForwardingConfig forwarding) throws Exception {
+                 ForwardingConfig forwarding, Optional<AccessLogConfig> accessLog) throws Exception {
         loops = new EventLoops(setup.threads(), setup.transport());
         ListenerConfig web = new ListenerConfig("web", new Endpoint("127.0.0.1", 0), Protocol.HTTP, routes,
-                Optional.empty(), List.of(), ProxyProtocol.NONE, Location.NONE, forwarding);
+                Optional.empty(), List.of(), ProxyProtocol.NONE, Location.NONE, forwarding, accessLog);
         FulcrumConfig config = new FulcrumConfig("test", Optional.of(setup.threads()), AdminConfig.defaults(),
                 List.of(), List.of(web), pools, Optional.empty());
         try {

@@ -9,6 +9,8 @@ package dev.fulcrum.lbcore.metrics;
 public final class MetricNames {
 
     public static final String HTTP_REQUESTS = "fulcrum.http.requests";
+    /** Access log lines dropped because the writer could not keep up; tagged by listener. */
+    public static final String ACCESS_LOG_DROPPED = "fulcrum.access.log.dropped";
     public static final String HTTP_REQUEST_DURATION = "fulcrum.http.request.duration";
     public static final String SERVER_UP = "fulcrum.server.up";
     public static final String SERVER_CONNECTIONS_ACTIVE = "fulcrum.server.connections.active";
