@@ -253,7 +253,39 @@ final class ConfigParser {
         unique(seen, name, r, "route", "a listener");
         MatchConfig match = r.section("match", "match", m -> match(m, protocol)).orElse(MatchConfig.ANY);
         Optional<String> pool = r.required("pool", poolRef());
-        return pool.map(p -> new RouteConfig(name, match, p, r.location())).orElse(null);
+        RouteActions actions = routeActions(r, protocol);
+        return pool.map(p -> new RouteConfig(name, match, p, r.location(), actions)).orElse(null);
+    }
+
+    private RouteActions routeActions(MapReader r, Optional<Protocol> protocol) {
+        Optional<String> strip = r.optional("strip_prefix", Values.urlPath("strip_prefix"));
+        Optional<RouteActions.PathRewrite> rewrite = r.section("rewrite_path", "rewrite_path", rr -> {
+            Optional<String> regex = rr.required("regex", Values.regex());
+            Optional<String> to = rr.required("replacement", Values.string("the replacement path"));
+            return regex.isPresent() && to.isPresent() ? new RouteActions.PathRewrite(regex.get(), to.get()) : null;
+        });
+        if (r.has("strip_prefix") && r.has("rewrite_path")) {
+            r.errorAtKey("rewrite_path", "use either strip_prefix or rewrite_path on a route, not both");
+        }
+        HeaderActions request = r.section("request_headers", "header_actions", this::headerActions)
+                .orElse(HeaderActions.NONE);
+        HeaderActions response = r.section("response_headers", "header_actions", this::headerActions)
+                .orElse(HeaderActions.NONE);
+        if (protocol.isPresent() && !protocol.get().isHttp()) {
+            for (String key : List.of("strip_prefix", "rewrite_path", "request_headers", "response_headers")) {
+                if (r.has(key)) {
+                    r.errorAtKey(key, "'" + key + "' applies only to routes of http and https listeners");
+                }
+            }
+        }
+        return new RouteActions(strip, rewrite, request, response);
+    }
+
+    private HeaderActions headerActions(MapReader r) {
+        return new HeaderActions(
+                r.stringMap("add", Values.headerName(), Values.headerValue()),
+                r.stringMap("set", Values.headerName(), Values.headerValue()),
+                r.list("remove", Values.headerName()));
     }
 
     private MatchConfig match(MapReader r, Optional<Protocol> protocol) {

@@ -369,4 +369,19 @@ final class Values {
             return Optional.of(p);
         };
     }
+
+    /** A header value that cannot split a message: no CR, LF, NUL or other control characters but tab. */
+    static ValueParser<String> headerValue() {
+        return node -> {
+            String t = text(node, "a header value");
+            for (int i = 0; i < t.length(); i++) {
+                char c = t.charAt(i);
+                if (c < 0x20 && c != '\t' || c == 0x7f) {
+                    throw new Invalid("header value contains control character 0x"
+                            + Integer.toHexString(c) + "; CR, LF and other control characters are not allowed");
+                }
+            }
+            return t;
+        };
+    }
 }

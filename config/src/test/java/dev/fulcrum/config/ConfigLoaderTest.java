@@ -28,8 +28,8 @@ class ConfigLoaderTest {
                 bind: 0.0.0.0:8080
                 protocol: http
                 routes:
-                  - {name: video,   match: {path_prefix: /video}, pool: video}
-                  - {name: billing, match: {host: billing.example.com}, pool: billing}
+                  - {name: video,   match: {path_prefix: /video}, pool: video, strip_prefix: /video, request_headers: {add: {X-A: "1"}, set: {X-B: "2"}, remove: [X-C]}, response_headers: {remove: [Server]}}
+                  - {name: billing, match: {host: billing.example.com}, pool: billing, rewrite_path: {regex: "^/old/(.*)", replacement: "/new/$1"}}
                   - name: api
                     match:
                       host: "*.API.example.com"
@@ -95,6 +95,12 @@ class ConfigLoaderTest {
         assertThat(web.pool()).isEmpty();
         assertThat(web.forwarding()).isEqualTo(ForwardingConfig.DEFAULTS);
         assertThat(web.accessLog()).isEmpty();
+        assertThat(web.routes().get(0).actions()).isEqualTo(new RouteActions(Optional.of("/video"), Optional.empty(),
+                new HeaderActions(Map.of("x-a", "1"), Map.of("x-b", "2"), List.of("x-c")),
+                new HeaderActions(Map.of(), Map.of(), List.of("server"))));
+        assertThat(web.routes().get(1).actions().rewritePath())
+                .contains(new RouteActions.PathRewrite("^/old/(.*)", "/new/$1"));
+        assertThat(web.routes().get(2).actions()).isEqualTo(RouteActions.NONE);
         assertThat(c.listener("web-tls").orElseThrow().accessLog()).contains(new AccessLogConfig(
                 AccessLogConfig.Format.JSON, Optional.of(dir.resolve("access.log").toAbsolutePath().normalize())));
         assertThat(c.listener("web-tls").orElseThrow().forwarding()).isEqualTo(new ForwardingConfig(List.of(

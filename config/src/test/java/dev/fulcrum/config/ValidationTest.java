@@ -139,6 +139,29 @@ class ValidationTest {
                         + " https listeners for now"));
     }
 
+    @Test
+    void routeActionsAreCheckedWherever() {
+        assertThat(check("""
+                listeners:
+                  - name: web
+                    bind: 0.0.0.0:8080
+                    protocol: http
+                    routes:
+                      - {pool: app, strip_prefix: api, rewrite_path: {regex: "(", replacement: /x}}
+                      - {pool: app, request_headers: {set: {X-Evil: "a\\r\\nInjected: 1"}, remove: ["bad name"]}}
+                  - {name: db, bind: 0.0.0.0:5432, protocol: tcp, routes: [{pool: app, strip_prefix: /x}]}
+                """ + POOLS)).satisfiesExactly(
+                e -> assertThat(e).isEqualTo("6:35: listeners[0].routes[0].strip_prefix: strip_prefix 'api' must start"
+                        + " with '/'"),
+                e -> assertThat(e).startsWith("6:40: listeners[0].routes[0].rewrite_path: use either strip_prefix"),
+                e -> assertThat(e).startsWith("6:62: listeners[0].routes[0].rewrite_path.regex: invalid regular"),
+                e -> assertThat(e).startsWith("7:53: listeners[0].routes[1].request_headers.set.X-Evil: header value"
+                        + " contains control character 0xd"),
+                e -> assertThat(e).startsWith("7:83: listeners[0].routes[1].request_headers.remove[0]: invalid header name"),
+                e -> assertThat(e).isEqualTo("8:72: listeners[1].routes[0].strip_prefix: 'strip_prefix' applies only"
+                        + " to routes of http and https listeners"));
+    }
+
     // ---- types and required keys -----------------------------------------------------------------
 
     @Test

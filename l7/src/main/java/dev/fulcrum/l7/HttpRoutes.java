@@ -20,6 +20,7 @@ public final class HttpRoutes {
     private final ListenerConfig config;
     private final Router router;
     private final Pool[] poolByRoute;
+    private final CompiledRouteActions[] actionsByRoute;
     private final RequestMeters unrouted;
     private final RequestMeters[] noServerByRoute;
     private final RequestMeters[][] byRouteAndServer;
@@ -34,6 +35,7 @@ public final class HttpRoutes {
         List<Route> routes = router.routes();
         String listener = config.name();
         this.poolByRoute = new Pool[routes.size()];
+        this.actionsByRoute = new CompiledRouteActions[routes.size()];
         this.noServerByRoute = new RequestMeters[routes.size()];
         this.byRouteAndServer = new RequestMeters[routes.size()][];
         this.unrouted = new RequestMeters(registry, listener, MetricNames.NONE, MetricNames.NONE, MetricNames.NONE);
@@ -45,6 +47,7 @@ public final class HttpRoutes {
             }
             int i = route.index();
             poolByRoute[i] = pool;
+            actionsByRoute[i] = new CompiledRouteActions(config.routes().get(i).actions());
             noServerByRoute[i] = new RequestMeters(registry, listener, route.name(), pool.name(), MetricNames.NONE);
             byRouteAndServer[i] = new RequestMeters[pool.servers().size()];
             for (Server server : pool.servers()) {
@@ -73,6 +76,10 @@ public final class HttpRoutes {
 
     ForwardedHeaders forwarding() {
         return forwarding;
+    }
+
+    CompiledRouteActions actions(Route route) {
+        return actionsByRoute[route.index()];
     }
 
     RequestMeters unroutedMeters() {

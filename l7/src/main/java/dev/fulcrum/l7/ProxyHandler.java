@@ -89,6 +89,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private boolean upstreamReusable;
     private int status;
     private RequestMeters meters;
+    private CompiledRouteActions actions = CompiledRouteActions.NONE;
     private Server server;
     private HttpRequest pendingHead;
     private UpstreamConnection upstream;
@@ -260,6 +261,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         server = picked;
         meters = routes.meters(route, picked);
+        actions = routes.actions(route);
         prepareForBackend(request);
         UpstreamConnection idle = upstreams.pollIdle(picked);
         if (idle != null) {
@@ -291,6 +293,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void startExchange(HttpRequest request) {
         startNanos = System.nanoTime();
         exchangeLog.begin(request);
+        actions = CompiledRouteActions.NONE;
         clientKeepAlive = HttpUtil.isKeepAlive(request);
         http10Client = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         bodyExpected = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
@@ -310,7 +313,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void prepareForBackend(HttpRequest request) {
         HttpHeaders headers = request.headers();
         String host = routeRequest.isAbsoluteForm() ? authorityOf(request.uri()) : headers.get(HttpHeaderNames.HOST);
-        request.setUri(routeRequest.backendUri());
+        request.setUri(actions.backendUri(routeRequest));
         HttpVersion clientVersion = request.protocolVersion();
         // We speak HTTP/1.1 to backends whatever the client spoke, and keep those connections alive.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -319,6 +322,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             headers.set(HttpHeaderNames.HOST, host);
         }
         routes.forwarding().onRequest(headers, clientInet, clientIp, clientVersion, scheme, host, localPort);
+        actions.editRequest(headers);
     }
 
     private static String authorityOf(String absoluteUri) {
@@ -451,6 +455,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         HopByHopHeaders.strip(response.headers());
         routes.forwarding().onResponse(response.headers());
+        if (code >= 200) {
+            actions.editResponse(response.headers());
+        }
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (code < 200) {
             // 100 Continue and friends: pass on, the final response follows.

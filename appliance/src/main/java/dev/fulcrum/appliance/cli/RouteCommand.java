@@ -7,6 +7,7 @@ import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.config.Protocol;
 import dev.fulcrum.config.ServerConfig;
+import dev.fulcrum.l7.CompiledRouteActions;
 import dev.fulcrum.l7.routing.RouteExplanation;
 import dev.fulcrum.l7.routing.Router;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -68,7 +69,14 @@ final class RouteCommand implements Callable<Integer> {
             RouteExplanation explanation = Router.compile(listener)
                     .explain(method.toUpperCase(Locale.ROOT), originForm(target), headers);
             out.print(explanation.render());
-            explanation.matchedRoute().ifPresent(route -> out.println(describePool(config.pools().get(route.pool()))));
+            explanation.matchedRoute().ifPresent(route -> {
+                String backendPath = new CompiledRouteActions(listener.routes().get(route.index()).actions())
+                        .rewritePath(explanation.path());
+                if (!backendPath.equals(explanation.path())) {
+                    out.println("the backend receives path " + backendPath);
+                }
+                out.println(describePool(config.pools().get(route.pool())));
+            });
             out.flush();
             return explanation.localStatus().isPresent() ? ExitCodes.INVALID_INPUT : ExitCodes.OK;
         } catch (ConfigException e) {

@@ -18,6 +18,7 @@ class RouteCommandTest {
                 protocol: http
                 routes:
                   - {name: video, match: {path_prefix: /video}, pool: video}
+                  - {name: api, match: {path_prefix: /api/}, pool: video, strip_prefix: /api}
                   - {name: billing, match: {host: billing.example.com}, pool: billing}
                   - {name: beta, match: {headers: {x-beta: "on"}}, pool: video}
               - name: internal
@@ -50,10 +51,10 @@ class RouteCommandTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("listener web: GET /pay/42")
                 .contains("1. video -> pool video: no, path \"/pay/42\" does not start with \"/video\"")
-                .contains("2. billing -> pool billing: MATCH")
+                .contains("3. billing -> pool billing: MATCH")
                 .contains("route billing, pool billing")
                 .contains("billing-1 127.0.0.1:9003 weight 50")
-                .doesNotContain("3. beta");
+                .doesNotContain("4. beta");
     }
 
     @Test
@@ -62,9 +63,17 @@ class RouteCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).contains("1. video -> pool video: no,")
-                .contains("2. billing -> pool billing: no, host \"www.example.com\" is not \"billing.example.com\"")
-                .contains("3. beta -> pool video: no,")
+                .contains("3. billing -> pool billing: no, host \"www.example.com\" is not \"billing.example.com\"")
+                .contains("4. beta -> pool video: no,")
                 .contains("no route matches (404)");
+    }
+
+    @Test
+    void aRewrittenPathIsShownAsTheBackendReceivesIt() {
+        CliRun run = CliRun.of("route", file, "GET", "http://www.example.com:8080/api/users?id=1");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("route api, pool video").contains("the backend receives path /users");
     }
 
     @Test
@@ -72,7 +81,7 @@ class RouteCommandTest {
         CliRun run = CliRun.of("route", file, "get", "http://www.example.com:8080/home", "-H", "X-Beta: on");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("3. beta -> pool video: MATCH");
+        assertThat(run.out()).contains("4. beta -> pool video: MATCH");
     }
 
     @Test
