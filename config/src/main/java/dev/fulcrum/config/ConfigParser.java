@@ -120,7 +120,16 @@ final class ConfigParser {
                     .ifPresent(n -> ctx.error(n, r.path("servers"),
                             "pool '" + name + "' has no servers; expected at least one {name, address}"));
         }
-        return new PoolConfig(name, balance, sticky, health, servers, at);
+        return new PoolConfig(name, balance, sticky, health, servers, at, upstream(r));
+    }
+
+    private UpstreamConfig upstream(MapReader r) {
+        Duration connect = r.optional("connect_timeout", Values.positiveDuration(),
+                UpstreamConfig.DEFAULT_CONNECT_TIMEOUT);
+        Duration idle = r.optional("idle_timeout", Values.positiveDuration(), UpstreamConfig.DEFAULT_IDLE_TIMEOUT);
+        int maxIdle = r.optional("max_idle", Values.integer(0, UpstreamConfig.MAX_MAX_IDLE),
+                UpstreamConfig.DEFAULT_MAX_IDLE);
+        return new UpstreamConfig(connect, idle, maxIdle);
     }
 
     private ServerConfig server(MapReader r, Map<String, Location> seen) {
@@ -179,13 +188,39 @@ final class ConfigParser {
                 ProxyProtocol.NONE);
         Map<String, Location> routeNames = new HashMap<>();
         List<RouteConfig> routes = r.sections("routes", "route", (rr, i) -> route(rr, i, protocol, routeNames));
+        HttpEdgeConfig edge = httpEdge(r);
 
         protocol.ifPresent(p -> checkListenerShape(r, p));
         if (name.isEmpty() || bind.isEmpty() || protocol.isEmpty()) {
             return null;
         }
         return new ListenerConfig(name.get(), bind.get(), protocol.get(), routes, pool, certificates, proxy,
-                r.location());
+                r.location(), edge);
+    }
+
+    private HttpEdgeConfig httpEdge(MapReader r) {
+        ListenerTimeouts timeouts = r.section("timeouts", "listener_timeouts", this::listenerTimeouts)
+                .orElse(ListenerTimeouts.DEFAULTS);
+        ListenerLimits limits = r.section("limits", "listener_limits", this::listenerLimits)
+                .orElse(ListenerLimits.DEFAULTS);
+        return new HttpEdgeConfig(timeouts, limits);
+    }
+
+    private ListenerTimeouts listenerTimeouts(MapReader r) {
+        return new ListenerTimeouts(
+                r.optional("request_header", Values.positiveDuration(), ListenerTimeouts.DEFAULT_REQUEST_HEADER),
+                r.optional("request_body", Values.positiveDuration(), ListenerTimeouts.DEFAULT_REQUEST_BODY),
+                r.optional("client_idle", Values.positiveDuration(), ListenerTimeouts.DEFAULT_CLIENT_IDLE));
+    }
+
+    private ListenerLimits listenerLimits(MapReader r) {
+        return new ListenerLimits(
+                r.optional("request_line", Values.size(ListenerLimits.MIN_REQUEST_LINE, ListenerLimits.MAX_REQUEST_LINE),
+                        ListenerLimits.DEFAULT_REQUEST_LINE),
+                r.optional("header_block", Values.size(ListenerLimits.MIN_HEADER_BLOCK, ListenerLimits.MAX_HEADER_BLOCK),
+                        ListenerLimits.DEFAULT_HEADER_BLOCK),
+                r.optional("headers", Values.integer(1, ListenerLimits.MAX_HEADERS), ListenerLimits.DEFAULT_HEADERS),
+                r.optional("request_body", Values.sizeOrUnlimited(), ListenerLimits.DEFAULT_REQUEST_BODY));
     }
 
     /** The combinations of keys that depend on the protocol. */
@@ -202,8 +237,15 @@ final class ConfigParser {
             if (r.has("proxy_protocol")) {
                 r.errorAtKey("proxy_protocol", "'proxy_protocol' applies only to tcp and tls listeners");
             }
-        } else if (!r.has("pool") && !r.has("routes")) {
-            r.error("a " + kind + " listener needs a 'pool' (or 'routes' matching on sni)");
+        } else {
+            if (!r.has("pool") && !r.has("routes")) {
+                r.error("a " + kind + " listener needs a 'pool' (or 'routes' matching on sni)");
+            }
+            for (String k : List.of("timeouts", "limits")) {
+                if (r.has(k)) {
+                    r.errorAtKey(k, "'" + k + "' applies only to http and https listeners, not " + kind);
+                }
+            }
         }
         r.node("routes").filter(n -> n instanceof SequenceNode s && s.getValue().isEmpty())
                 .ifPresent(n -> ctx.error(n, r.path("routes"), "expected at least one route"));
@@ -225,7 +267,24 @@ final class ConfigParser {
         unique(seen, name, r, "route", "a listener");
         MatchConfig match = r.section("match", "match", m -> match(m, protocol)).orElse(MatchConfig.ANY);
         Optional<String> pool = r.required("pool", poolRef());
-        return pool.map(p -> new RouteConfig(name, match, p, r.location())).orElse(null);
+        RoutePolicy policy = routePolicy(r, protocol);
+        return pool.map(p -> new RouteConfig(name, match, p, r.location(), policy)).orElse(null);
+    }
+
+    private RoutePolicy routePolicy(MapReader r, Optional<Protocol> protocol) {
+        Duration response = r.section("timeouts", "route_timeouts",
+                        tr -> tr.optional("response", Values.positiveDuration(), RoutePolicy.DEFAULT_RESPONSE_TIMEOUT))
+                .orElse(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT);
+        Optional<Long> body = r.section("limits", "route_limits",
+                lr -> lr.optional("request_body", Values.sizeOrUnlimited()).orElse(null));
+        protocol.filter(p -> !p.isHttp()).ifPresent(p -> {
+            for (String k : List.of("timeouts", "limits")) {
+                if (r.has(k)) {
+                    r.errorAtKey(k, "'" + k + "' on a route applies only to http and https listeners, not " + p.key());
+                }
+            }
+        });
+        return new RoutePolicy(response, body);
     }
 
     private MatchConfig match(MapReader r, Optional<Protocol> protocol) {

@@ -9,6 +9,7 @@ import java.util.Optional;
  * @param routes http/https: ordered rules; tcp/tls: optional rules matching only on sni
  * @param pool tcp/tls: the pool every connection goes to when no route applies
  * @param certificates https/tls: names of entries in the top-level certificates list
+ * @param edge http/https: client timeouts and request limits (defaults elsewhere)
  */
 public record ListenerConfig(
         String name,
@@ -18,7 +19,8 @@ public record ListenerConfig(
         Optional<String> pool,
         List<String> certificates,
         ProxyProtocol proxyProtocol,
-        Location location) {
+        Location location,
+        HttpEdgeConfig edge) {
 
     public ListenerConfig {
         routes = List.copyOf(routes);

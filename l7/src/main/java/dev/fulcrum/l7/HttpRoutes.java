@@ -1,6 +1,7 @@
 package dev.fulcrum.l7;
 
 import dev.fulcrum.config.ListenerConfig;
+import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.Router;
 import dev.fulcrum.lbcore.metrics.MetricNames;
@@ -12,23 +13,26 @@ import java.util.Map;
 
 /**
  * What one HTTP listener needs per request, resolved once per snapshot: its router, the pool
- * of every route by route index, and the meters of every (route, server).
+ * and exchange policy of every route by route index, and the meters of every (route, server).
  */
 public final class HttpRoutes {
 
     private final ListenerConfig config;
     private final Router router;
     private final Pool[] poolByRoute;
+    private final ExchangePolicy[] policyByRoute;
     private final RequestMeters unrouted;
     private final RequestMeters[] noServerByRoute;
     private final RequestMeters[][] byRouteAndServer;
 
-    HttpRoutes(ListenerConfig config, Map<String, Pool> pools, MeterRegistry registry) {
+    HttpRoutes(ListenerConfig config, Map<String, Pool> pools, Map<String, PoolConfig> poolConfigs,
+               MeterRegistry registry) {
         this.config = config;
         this.router = Router.compile(config);
         List<Route> routes = router.routes();
         String listener = config.name();
         this.poolByRoute = new Pool[routes.size()];
+        this.policyByRoute = new ExchangePolicy[routes.size()];
         this.noServerByRoute = new RequestMeters[routes.size()];
         this.byRouteAndServer = new RequestMeters[routes.size()][];
         this.unrouted = new RequestMeters(registry, listener, MetricNames.NONE, MetricNames.NONE, MetricNames.NONE);
@@ -40,6 +44,8 @@ public final class HttpRoutes {
             }
             int i = route.index();
             poolByRoute[i] = pool;
+            policyByRoute[i] = ExchangePolicy.of(route.config().policy(), config.edge().limits(),
+                    poolConfigs.get(pool.name()).upstream());
             noServerByRoute[i] = new RequestMeters(registry, listener, route.name(), pool.name(), MetricNames.NONE);
             byRouteAndServer[i] = new RequestMeters[pool.servers().size()];
             for (Server server : pool.servers()) {
@@ -59,6 +65,10 @@ public final class HttpRoutes {
 
     public Pool pool(Route route) {
         return poolByRoute[route.index()];
+    }
+
+    ExchangePolicy policy(Route route) {
+        return policyByRoute[route.index()];
     }
 
     RequestMeters unroutedMeters() {

@@ -35,9 +35,9 @@ public final class L7Snapshot implements AutoCloseable {
         this.health = health;
     }
 
-    /** Builds with default proxy options and no passive health reporting. */
+    /** Builds with no passive health reporting. */
     public static L7Snapshot build(FulcrumConfig config, EventLoops loops, MeterRegistry registry) {
-        return build(config, loops, registry, PassiveHealth.NONE, ProxyOptions.DEFAULTS);
+        return build(config, loops, registry, PassiveHealth.NONE);
     }
 
     /**
@@ -47,16 +47,16 @@ public final class L7Snapshot implements AutoCloseable {
      *     implemented yet, or a route names a missing pool or cannot be compiled
      */
     public static L7Snapshot build(FulcrumConfig config, EventLoops loops, MeterRegistry registry,
-                                   PassiveHealth health, ProxyOptions options) {
+                                   PassiveHealth health) {
         Map<String, Pool> pools = Pools.build(config.pools());
         Map<String, HttpRoutes> listeners = new LinkedHashMap<>();
         for (ListenerConfig listener : config.listeners()) {
             if (listener.protocol().isHttp()) {
-                listeners.put(listener.name(), new HttpRoutes(listener, pools, registry));
+                listeners.put(listener.name(), new HttpRoutes(listener, pools, config.pools(), registry));
             }
         }
         return new L7Snapshot(config, pools, Collections.unmodifiableMap(listeners),
-                new UpstreamPools(loops, options), health);
+                new UpstreamPools(loops), health);
     }
 
     public FulcrumConfig config() {
