@@ -3,6 +3,7 @@ package dev.fulcrum.bench;
 import dev.fulcrum.config.Location;
 import dev.fulcrum.config.MatchConfig;
 import dev.fulcrum.config.RouteConfig;
+import dev.fulcrum.config.RoutePolicy;
 import dev.fulcrum.l7.routing.InvalidRequestTargetException;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.RouteRequest;
@@ -114,7 +115,7 @@ public class RouterBenchmark {
     }
 
     private static RouteConfig route(String name, Keys keys) {
-        return new RouteConfig(name, keys.config(), "pool-" + name, Location.NONE);
+        return new RouteConfig(name, keys.config(), "pool-" + name, Location.NONE, RoutePolicy.DEFAULTS);
     }
 
     private static Keys keys() {

@@ -120,7 +120,16 @@ final class ConfigParser {
                     .ifPresent(n -> ctx.error(n, r.path("servers"),
                             "pool '" + name + "' has no servers; expected at least one {name, address}"));
         }
-        return new PoolConfig(name, balance, sticky, health, servers, at);
+        return new PoolConfig(name, balance, sticky, health, servers, at, upstream(r));
+    }
+
+    private UpstreamConfig upstream(MapReader r) {
+        Duration connect = r.optional("connect_timeout", Values.positiveDuration(),
+                UpstreamConfig.DEFAULT_CONNECT_TIMEOUT);
+        Duration idle = r.optional("idle_timeout", Values.positiveDuration(), UpstreamConfig.DEFAULT_IDLE_TIMEOUT);
+        int maxIdle = r.optional("max_idle", Values.integer(0, UpstreamConfig.MAX_MAX_IDLE),
+                UpstreamConfig.DEFAULT_MAX_IDLE);
+        return new UpstreamConfig(connect, idle, maxIdle);
     }
 
     private ServerConfig server(MapReader r, Map<String, Location> seen) {
@@ -182,13 +191,14 @@ final class ConfigParser {
         ForwardingConfig forwarding = r.section("forwarding", "forwarding", this::forwarding)
                 .orElse(ForwardingConfig.DEFAULTS);
         Optional<AccessLogConfig> accessLog = r.section("access_log", "access_log", this::accessLog);
+        HttpEdgeConfig edge = httpEdge(r);
 
         protocol.ifPresent(p -> checkListenerShape(r, p));
         if (name.isEmpty() || bind.isEmpty() || protocol.isEmpty()) {
             return null;
         }
         return new ListenerConfig(name.get(), bind.get(), protocol.get(), routes, pool, certificates, proxy,
-                r.location(), forwarding, accessLog);
+                r.location(), edge, forwarding, accessLog);
     }
 
     private AccessLogConfig accessLog(MapReader r) {
@@ -205,6 +215,31 @@ final class ConfigParser {
                 r.optional("x_forwarded", Values.bool(), d.xForwarded()),
                 r.optional("forwarded", Values.bool(), d.forwarded()),
                 r.optional("via", Values.bool(), d.via()));
+    }
+
+    private HttpEdgeConfig httpEdge(MapReader r) {
+        ListenerTimeouts timeouts = r.section("timeouts", "listener_timeouts", this::listenerTimeouts)
+                .orElse(ListenerTimeouts.DEFAULTS);
+        ListenerLimits limits = r.section("limits", "listener_limits", this::listenerLimits)
+                .orElse(ListenerLimits.DEFAULTS);
+        return new HttpEdgeConfig(timeouts, limits);
+    }
+
+    private ListenerTimeouts listenerTimeouts(MapReader r) {
+        return new ListenerTimeouts(
+                r.optional("request_header", Values.positiveDuration(), ListenerTimeouts.DEFAULT_REQUEST_HEADER),
+                r.optional("request_body", Values.positiveDuration(), ListenerTimeouts.DEFAULT_REQUEST_BODY),
+                r.optional("client_idle", Values.positiveDuration(), ListenerTimeouts.DEFAULT_CLIENT_IDLE));
+    }
+
+    private ListenerLimits listenerLimits(MapReader r) {
+        return new ListenerLimits(
+                r.optional("request_line", Values.size(ListenerLimits.MIN_REQUEST_LINE, ListenerLimits.MAX_REQUEST_LINE),
+                        ListenerLimits.DEFAULT_REQUEST_LINE),
+                r.optional("header_block", Values.size(ListenerLimits.MIN_HEADER_BLOCK, ListenerLimits.MAX_HEADER_BLOCK),
+                        ListenerLimits.DEFAULT_HEADER_BLOCK),
+                r.optional("headers", Values.integer(1, ListenerLimits.MAX_HEADERS), ListenerLimits.DEFAULT_HEADERS),
+                r.optional("request_body", Values.sizeOrUnlimited(), ListenerLimits.DEFAULT_REQUEST_BODY));
     }
 
     /** The combinations of keys that depend on the protocol. */
@@ -232,6 +267,11 @@ final class ConfigParser {
             if (r.has("access_log")) {
                 r.errorAtKey("access_log", "'access_log' applies only to http and https listeners for now");
             }
+            for (String k : List.of("timeouts", "limits")) {
+                if (r.has(k)) {
+                    r.errorAtKey(k, "'" + k + "' applies only to http and https listeners, not " + kind);
+                }
+            }
         }
         r.node("routes").filter(n -> n instanceof SequenceNode s && s.getValue().isEmpty())
                 .ifPresent(n -> ctx.error(n, r.path("routes"), "expected at least one route"));
@@ -253,8 +293,9 @@ final class ConfigParser {
         unique(seen, name, r, "route", "a listener");
         MatchConfig match = r.section("match", "match", m -> match(m, protocol)).orElse(MatchConfig.ANY);
         Optional<String> pool = r.required("pool", poolRef());
+        RoutePolicy policy = routePolicy(r, protocol);
         RouteActions actions = routeActions(r, protocol);
-        return pool.map(p -> new RouteConfig(name, match, p, r.location(), actions)).orElse(null);
+        return pool.map(p -> new RouteConfig(name, match, p, r.location(), policy, actions)).orElse(null);
     }
 
     private RouteActions routeActions(MapReader r, Optional<Protocol> protocol) {
@@ -286,6 +327,22 @@ final class ConfigParser {
                 r.stringMap("add", Values.headerName(), Values.headerValue()),
                 r.stringMap("set", Values.headerName(), Values.headerValue()),
                 r.list("remove", Values.headerName()));
+    }
+
+    private RoutePolicy routePolicy(MapReader r, Optional<Protocol> protocol) {
+        Duration response = r.section("timeouts", "route_timeouts",
+                        tr -> tr.optional("response", Values.positiveDuration(), RoutePolicy.DEFAULT_RESPONSE_TIMEOUT))
+                .orElse(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT);
+        Optional<Long> body = r.section("limits", "route_limits",
+                lr -> lr.optional("request_body", Values.sizeOrUnlimited()).orElse(null));
+        protocol.filter(p -> !p.isHttp()).ifPresent(p -> {
+            for (String k : List.of("timeouts", "limits")) {
+                if (r.has(k)) {
+                    r.errorAtKey(k, "'" + k + "' on a route applies only to http and https listeners, not " + p.key());
+                }
+            }
+        });
+        return new RoutePolicy(response, body);
     }
 
     private MatchConfig match(MapReader r, Optional<Protocol> protocol) {

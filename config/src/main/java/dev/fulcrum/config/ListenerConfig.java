@@ -9,6 +9,7 @@ import java.util.Optional;
  * @param routes http/https: ordered rules; tcp/tls: optional rules matching only on sni
  * @param pool tcp/tls: the pool every connection goes to when no route applies
  * @param certificates https/tls: names of entries in the top-level certificates list
+ * @param edge http/https: client timeouts and request limits (defaults elsewhere)
  * @param forwarding http/https: the forwarding headers sent to backends
  * @param accessLog http/https: one line per request, when configured
  */
@@ -21,6 +22,7 @@ public record ListenerConfig(
         List<String> certificates,
         ProxyProtocol proxyProtocol,
         Location location,
+        HttpEdgeConfig edge,
         ForwardingConfig forwarding,
         Optional<AccessLogConfig> accessLog) {
 

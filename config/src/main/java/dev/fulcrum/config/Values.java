@@ -143,6 +143,31 @@ final class Values {
         };
     }
 
+    /** A size within {@code [min, max]} bytes, as an int (limits the HTTP codec takes as int). */
+    static ValueParser<Integer> size(int min, int max) {
+        return size().then(v -> {
+            if (v < min || v > max) {
+                throw new Invalid(Sizes.format(v) + " is out of range; expected a size from " + Sizes.format(min)
+                        + " to " + Sizes.format(max));
+            }
+            return v.intValue();
+        });
+    }
+
+    /** A size, or {@code unlimited} (read as {@link ListenerLimits#UNLIMITED}): only said, never assumed. */
+    static ValueParser<Long> sizeOrUnlimited() {
+        return node -> {
+            if ("unlimited".equals(text(node, "a size like 100MiB, or unlimited"))) {
+                return ListenerLimits.UNLIMITED;
+            }
+            try {
+                return size().parse(node);
+            } catch (Invalid e) {
+                throw new Invalid(e.getMessage() + " (or unlimited)");
+            }
+        };
+    }
+
     /** {@code host:port}; binds allow port 0, addresses of peers and servers need 1..65535. */
     static ValueParser<Endpoint> endpoint(boolean allowPortZero) {
         return node -> {

@@ -27,9 +27,12 @@ class ConfigLoaderTest {
               - name: web
                 bind: 0.0.0.0:8080
                 protocol: http
+                timeouts: {request_header: 5s, request_body: 20s, client_idle: 1m30s}
+                limits: {request_line: 4KiB, header_block: 16KiB, headers: 50, request_body: 10MiB}
                 routes:
-                  - {name: video,   match: {path_prefix: /video}, pool: video, strip_prefix: /video, request_headers: {add: {X-A: "1"}, set: {X-B: "2"}, remove: [X-C]}, response_headers: {remove: [Server]}}
-                  - {name: billing, match: {host: billing.example.com}, pool: billing, rewrite_path: {regex: "^/old/(.*)", replacement: "/new/$1"}}
+                  - {name: video,   match: {path_prefix: /video}, pool: video,
+                     timeouts: {response: 2m}, limits: {request_body: unlimited}, strip_prefix: /video, request_headers: {add: {X-A: "1"}, set: {X-B: "2"}, remove: [X-C]}, response_headers: {remove: [Server]}}
+                  - {name: billing, match: {host: billing.example.com}, pool: billing, limits: {request_body: 1MiB}, rewrite_path: {regex: "^/old/(.*)", replacement: "/new/$1"}}
                   - name: api
                     match:
                       host: "*.API.example.com"
@@ -63,6 +66,9 @@ class ConfigLoaderTest {
                   - {name: b1, address: "[2001:db8::1]:80", weight: 1000, max_connections: 50}
               web:
                 health_check: {}
+                connect_timeout: 500ms
+                idle_timeout: 4s
+                max_idle: 8
                 servers: [{name: w1, address: web.internal:80, weight: 1}]
               db:
                 balance: source_hash
@@ -110,13 +116,22 @@ class ConfigLoaderTest {
         assertThat(web.routes()).extracting(RouteConfig::name).containsExactly("video", "billing", "api", "default");
         assertThat(web.routes()).extracting(RouteConfig::pool).containsExactly("video", "billing", "web", "web");
         assertThat(web.routes().get(0).match().pathPrefix()).contains("/video");
-        assertThat(web.routes().get(0).location()).isEqualTo(new Location("test.yaml", 10, 9));
+        assertThat(web.routes().get(0).location()).isEqualTo(new Location("test.yaml", 12, 9));
         assertThat(web.routes().get(1).match().host()).contains("billing.example.com");
         assertThat(web.routes().get(2).match()).isEqualTo(new MatchConfig(Optional.of("*.api.example.com"),
                 Optional.of("/exact"), Optional.empty(), Optional.of("^/v[0-9]+/"), List.of("GET", "POST"),
                 Map.of("x-tenant", "blue"), Map.of("debug", "1"), Map.of("session", "abc"), Optional.empty()));
         assertThat(web.routes().get(3).match()).isEqualTo(MatchConfig.ANY);
         assertThat(web.routes().get(3).match().isAny()).isTrue();
+        assertThat(web.edge()).isEqualTo(new HttpEdgeConfig(
+                new ListenerTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(90)),
+                new ListenerLimits(4096, 16384, 50, 10L << 20)));
+        assertThat(web.routes()).extracting(RouteConfig::policy).containsExactly(
+                new RoutePolicy(Duration.ofMinutes(2), Optional.of(ListenerLimits.UNLIMITED)),
+                new RoutePolicy(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT, Optional.of(1L << 20)),
+                RoutePolicy.DEFAULTS, RoutePolicy.DEFAULTS);
+        assertThat(web.routes().get(0).policy().requestBodyLimit(web.edge().limits())).isEqualTo(Long.MAX_VALUE);
+        assertThat(web.routes().get(2).policy().requestBodyLimit(web.edge().limits())).isEqualTo(10L << 20);
 
         ListenerConfig tls = c.listener("web-tls").orElseThrow();
         assertThat(tls.protocol()).isEqualTo(Protocol.HTTPS);
@@ -145,10 +160,10 @@ class ConfigLoaderTest {
         assertThat(video.sticky()).contains(new StickyConfig("FULCRUM_VIDEO"));
         assertThat(video.healthCheck()).contains(new HealthCheckConfig(HealthCheckType.HTTP, "/healthz",
                 Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3));
-        assertThat(video.location()).isEqualTo(new Location("test.yaml", 32, 3));
+        assertThat(video.location()).isEqualTo(new Location("test.yaml", 35, 3));
         assertThat(video.servers()).containsExactly(
-                new ServerConfig("video-1", new Endpoint("127.0.0.1", 9001), 100, 0, new Location("test.yaml", 37, 9)),
-                new ServerConfig("video-2", new Endpoint("127.0.0.1", 9002), 100, 0, new Location("test.yaml", 38, 9)));
+                new ServerConfig("video-1", new Endpoint("127.0.0.1", 9001), 100, 0, new Location("test.yaml", 40, 9)),
+                new ServerConfig("video-2", new Endpoint("127.0.0.1", 9002), 100, 0, new Location("test.yaml", 41, 9)));
         PoolConfig billing = c.pool("billing").orElseThrow();
         assertThat(billing.balance()).isEqualTo(Balance.CONSISTENT_HASH);
         assertThat(billing.sticky()).isEmpty();
@@ -163,6 +178,8 @@ class ConfigLoaderTest {
                 HealthCheckConfig.DEFAULT_RISE, HealthCheckConfig.DEFAULT_FALL));
         assertThat(webPool.servers().get(0).address()).isEqualTo(new Endpoint("web.internal", 80));
         assertThat(webPool.servers().get(0).weight()).isEqualTo(1);
+        assertThat(webPool.upstream()).isEqualTo(new UpstreamConfig(Duration.ofMillis(500), Duration.ofSeconds(4), 8));
+        assertThat(video.upstream()).isEqualTo(UpstreamConfig.DEFAULTS);
         assertThat(c.pool("db").orElseThrow().balance()).isEqualTo(Balance.SOURCE_HASH);
 
         HaConfig ha = c.ha().orElseThrow();
@@ -185,6 +202,11 @@ class ConfigLoaderTest {
         assertThat(c.certificates()).isEmpty();
         assertThat(c.ha()).isEmpty();
         assertThat(c.listeners().get(0).bind().port()).isZero();
+        assertThat(c.listeners().get(0).edge()).isEqualTo(HttpEdgeConfig.DEFAULTS);
+        assertThat(c.listeners().get(0).edge().limits().requestBody()).isEqualTo(100L << 20);
+        assertThat(c.listeners().get(0).routes().get(0).policy()).isEqualTo(RoutePolicy.DEFAULTS);
+        assertThat(c.pool("app").orElseThrow().upstream()).isEqualTo(new UpstreamConfig(Duration.ofSeconds(2),
+                Duration.ofSeconds(50), 64));
         ServerConfig s = c.pool("app").orElseThrow().servers().get(0);
         assertThat(s.weight()).isEqualTo(ServerConfig.DEFAULT_WEIGHT);
         assertThat(s.maxConnections()).isZero();

@@ -133,6 +133,27 @@ class SchemaTest {
         assertThat(defs.at("/health_check/properties/rise/default").asInt()).isEqualTo(HealthCheckConfig.DEFAULT_RISE);
         assertThat(defs.at("/health_check/properties/fall/default").asInt()).isEqualTo(HealthCheckConfig.DEFAULT_FALL);
         assertThat(duration(defs.at("/ha/properties/advert_interval/default"))).isEqualTo(HaConfig.DEFAULT_ADVERT_INTERVAL);
+        assertThat(duration(defs.at("/listener_timeouts/properties/request_header/default")))
+                .isEqualTo(ListenerTimeouts.DEFAULT_REQUEST_HEADER);
+        assertThat(duration(defs.at("/listener_timeouts/properties/request_body/default")))
+                .isEqualTo(ListenerTimeouts.DEFAULT_REQUEST_BODY);
+        assertThat(duration(defs.at("/listener_timeouts/properties/client_idle/default")))
+                .isEqualTo(ListenerTimeouts.DEFAULT_CLIENT_IDLE);
+        assertThat(Sizes.parse(defs.at("/listener_limits/properties/request_line/default").asString()))
+                .isEqualTo(ListenerLimits.DEFAULT_REQUEST_LINE);
+        assertThat(Sizes.parse(defs.at("/listener_limits/properties/header_block/default").asString()))
+                .isEqualTo(ListenerLimits.DEFAULT_HEADER_BLOCK);
+        assertThat(defs.at("/listener_limits/properties/headers/default").asInt()).isEqualTo(ListenerLimits.DEFAULT_HEADERS);
+        assertThat(defs.at("/listener_limits/properties/headers/maximum").asInt()).isEqualTo(ListenerLimits.MAX_HEADERS);
+        assertThat(Sizes.parse(defs.at("/listener_limits/properties/request_body/default").asString()))
+                .isEqualTo(ListenerLimits.DEFAULT_REQUEST_BODY);
+        assertThat(duration(defs.at("/route_timeouts/properties/response/default")))
+                .isEqualTo(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT);
+        assertThat(duration(defs.at("/pool/properties/connect_timeout/default")))
+                .isEqualTo(UpstreamConfig.DEFAULT_CONNECT_TIMEOUT);
+        assertThat(duration(defs.at("/pool/properties/idle_timeout/default"))).isEqualTo(UpstreamConfig.DEFAULT_IDLE_TIMEOUT);
+        assertThat(defs.at("/pool/properties/max_idle/default").asInt()).isEqualTo(UpstreamConfig.DEFAULT_MAX_IDLE);
+        assertThat(defs.at("/pool/properties/max_idle/maximum").asInt()).isEqualTo(UpstreamConfig.MAX_MAX_IDLE);
 
         assertThat(defs.at("/duration/anyOf/0/pattern").asString()).isEqualTo(Durations.PATTERN);
         assertThat(defs.at("/positive_duration/pattern").asString()).isEqualTo(Durations.PATTERN);
@@ -217,7 +238,24 @@ class SchemaTest {
                 broken("vip without interface", BASE.replace(", interface: eth0", "")),
                 broken("vip without prefix", BASE.replace("10.0.0.100/24", "10.0.0.100")),
                 broken("listeners as a mapping", "listeners: {web: {}}\n" + BASE.substring(BASE.indexOf("pools:"))),
-                broken("admin with unknown key", "admin: {port: 9090}\n" + BASE));
+                broken("admin with unknown key", "admin: {port: 9090}\n" + BASE),
+                broken("zero request_header timeout", BASE.replace("protocol: http\n",
+                        "protocol: http\n    timeouts: {request_header: 0s}\n")),
+                broken("unknown listener timeout", BASE.replace("protocol: http\n",
+                        "protocol: http\n    timeouts: {response: 1s}\n")),
+                broken("headers 0", BASE.replace("protocol: http\n", "protocol: http\n    limits: {headers: 0}\n")),
+                broken("body limit not a size", BASE.replace("protocol: http\n",
+                        "protocol: http\n    limits: {request_body: lots}\n")),
+                broken("timeouts on tcp", BASE.replace("protocol: tcp, pool: app", "protocol: tcp, pool: app,"
+                        + " timeouts: {client_idle: 1m}")),
+                broken("route limits on tcp", BASE.replace("protocol: tcp, pool: app", "protocol: tcp,"
+                        + " routes: [{pool: app, limits: {request_body: 1MiB}}]")),
+                broken("route body limit fraction", BASE.replace("- {pool: app}",
+                        "- {pool: app, limits: {request_body: 1.5MiB}}")),
+                broken("route zero response timeout", BASE.replace("- {pool: app}",
+                        "- {pool: app, timeouts: {response: 0}}")),
+                broken("negative max_idle", BASE.replace("sticky:", "max_idle: -1\n    sticky:")),
+                broken("zero connect_timeout", BASE.replace("sticky:", "connect_timeout: 0s\n    sticky:")));
     }
 
     private static Arguments broken(String what, String yaml) {

@@ -96,9 +96,10 @@ class ValidationTest {
     void unknownKeyFarFromAnyListsTheKnownKeys() {
         assertThat(check("""
                 listeners:
-                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app}], timeout_fancy: 3s}
-                """ + POOLS)).containsExactly("2:76: listeners[0].timeout_fancy: unknown key 'timeout_fancy' in"
-                + " listener; expected one of: name, bind, protocol, certificates, pool, proxy_protocol, routes, forwarding, access_log");
+                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app}], flavour: 3s}
+                """ + POOLS)).containsExactly("2:76: listeners[0].flavour: unknown key 'flavour' in"
+                + " listener; expected one of: name, bind, protocol, certificates, pool, proxy_protocol, routes,"
+                + " forwarding, access_log, timeouts, limits");
     }
 
     @Test
@@ -747,5 +748,56 @@ class ValidationTest {
         List<String> errors = check(yaml + POOLS);
         assertThat(errors).hasSize(ParseContext.MAX_ERRORS + 1);
         assertThat(errors.get(errors.size() - 1)).isEqualTo("1:1: too many errors; only the first 100 are shown");
+    }
+
+    // ---- http edge: timeouts, limits, upstream ---------------------------------------------------
+
+    @Test
+    void badEdgeTimeoutsAndLimits() {
+        assertThat(check("""
+                listeners:
+                  - name: web
+                    bind: 0.0.0.0:8080
+                    protocol: http
+                    timeouts: {request_header: 0s, request_body: 5, client_idle: 1m, response: 1s}
+                    limits: {request_line: 100B, header_block: 2MiB, headers: 0, request_body: lots}
+                    routes:
+                      - pool: app
+                        timeouts: {response: 0}
+                        limits: {request_body: 1.5MiB, request_line: 1KiB}
+                  - name: db
+                    bind: 0.0.0.0:5432
+                    protocol: tcp
+                    pool: app
+                    timeouts: {client_idle: 1m}
+                    routes: [{pool: app, limits: {request_body: unlimited}}]
+                pools:
+                  app:
+                    connect_timeout: 0ms
+                    idle_timeout: forever
+                    max_idle: -1
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                """)).containsExactly(
+                "5:32: listeners[0].timeouts.request_header: expected a duration greater than 0, e.g. 250ms or 2s",
+                "5:50: listeners[0].timeouts.request_body: duration '5' has no unit; write e.g. 5ms or 5s",
+                "5:70: listeners[0].timeouts.response: unknown key 'response' in listener_timeouts;"
+                        + " expected one of: request_header, request_body, client_idle",
+                "6:28: listeners[0].limits.request_line: 100B is out of range; expected a size from 256B to 1MiB",
+                "6:48: listeners[0].limits.header_block: 2MiB is out of range; expected a size from 1KiB to 1MiB",
+                "6:63: listeners[0].limits.headers: 0 is out of range; expected an integer between 1 and 10000",
+                "6:80: listeners[0].limits.request_body: invalid size 'lots'; expected a byte count or a number"
+                        + " with KiB, MiB, GiB or TiB, e.g. 64KiB (or unlimited)",
+                "9:30: listeners[0].routes[0].timeouts.response: expected a duration greater than 0, e.g. 250ms or 2s",
+                "10:32: listeners[0].routes[0].limits.request_body: fractional size '1.5MiB'; use a smaller unit"
+                        + " instead, e.g. 1536KiB rather than 1.5MiB (or unlimited)",
+                "10:40: listeners[0].routes[0].limits.request_line: unknown key 'request_line' in route_limits;"
+                        + " expected one of: request_body",
+                "15:5: listeners[1].timeouts: 'timeouts' applies only to http and https listeners, not tcp",
+                "16:26: listeners[1].routes[0].limits: 'limits' on a route applies only to http and https listeners,"
+                        + " not tcp",
+                "19:22: pools.app.connect_timeout: expected a duration greater than 0, e.g. 250ms or 2s",
+                "20:19: pools.app.idle_timeout: invalid duration 'forever'; expected a number with a unit,"
+                        + " e.g. 250ms, 2s, 1m, 1h or 1m30s",
+                "21:15: pools.app.max_idle: -1 is out of range; expected an integer between 0 and 100000");
     }
 }

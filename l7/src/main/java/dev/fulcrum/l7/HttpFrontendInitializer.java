@@ -1,5 +1,7 @@
 package dev.fulcrum.l7;
 
+import dev.fulcrum.config.HttpEdgeConfig;
+import dev.fulcrum.config.ListenerLimits;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -9,13 +11,12 @@ import java.util.function.Supplier;
 
 /**
  * Builds the pipeline of an accepted HTTP connection, one named stage per concern:
- * codec -> framing guard -> proxy. TLS (in front) and timeouts (before the proxy) slot in as
- * further stages.
+ * stream guard (raw bytes: obs-fold, client timeouts) -> codec (strict, size limits) ->
+ * framing guard -> proxy. TLS slots in at the front. Limits and timeouts are those of the
+ * snapshot current when the connection is accepted.
  */
 final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
 
-    static final int MAX_REQUEST_LINE = 8 * 1024;
-    static final int MAX_REQUEST_HEADERS = 16 * 1024;
     static final int MAX_CHUNK = 64 * 1024;
 
     private final String listener;
@@ -30,28 +31,43 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        HttpEdgeConfig edge = edgeConfig();
         ChannelPipeline pipeline = ch.pipeline();
-        addHttpCodec(pipeline);
-        addFramingGuard(pipeline);
+        RequestStreamGuard streamGuard = addStreamGuard(pipeline, edge);
+        addHttpCodec(pipeline, edge.limits());
+        addFramingGuard(pipeline, streamGuard, edge.limits());
         addProxy(pipeline);
     }
 
-    private void addHttpCodec(ChannelPipeline pipeline) {
+    private HttpEdgeConfig edgeConfig() {
+        HttpRoutes routes = snapshots.get().listener(listener);
+        return routes == null ? HttpEdgeConfig.DEFAULTS : routes.config().edge();
+    }
+
+    private RequestStreamGuard addStreamGuard(ChannelPipeline pipeline, HttpEdgeConfig edge) {
+        RequestStreamGuard guard = new RequestStreamGuard(edge.timeouts());
+        pipeline.addLast("stream-guard", guard);
+        return guard;
+    }
+
+    private void addHttpCodec(ChannelPipeline pipeline, ListenerLimits limits) {
         HttpDecoderConfig config = new HttpDecoderConfig()
-                .setMaxInitialLineLength(MAX_REQUEST_LINE)
-                .setMaxHeaderSize(MAX_REQUEST_HEADERS)
+                .setMaxInitialLineLength(limits.requestLine())
+                .setMaxHeaderSize(limits.headerBlock())
                 .setMaxChunkSize(MAX_CHUNK)
+                // Refuses invalid header names and values (control characters, spaces in names).
                 .setValidateHeaders(true)
+                // Refuses bare LF line endings.
                 .setStrictLineParsing(true)
                 .setAllowDuplicateContentLengths(false)
                 .setAllowPartialChunks(true)
-                // Refuses Content-Length beside Transfer-Encoding instead of silently dropping it.
+                // Refuses Content-Length beside Transfer-Encoding, and Transfer-Encoding on HTTP/1.0.
                 .setUseRfc9112TransferEncoding(true);
         pipeline.addLast("http-codec", new HttpServerCodec(config));
     }
 
-    private void addFramingGuard(ChannelPipeline pipeline) {
-        pipeline.addLast("framing-guard", new FramingGuard());
+    private void addFramingGuard(ChannelPipeline pipeline, RequestStreamGuard streamGuard, ListenerLimits limits) {
+        pipeline.addLast("framing-guard", new FramingGuard(streamGuard, limits.headers()));
     }
 
     private void addProxy(ChannelPipeline pipeline) {

@@ -1,6 +1,7 @@
 package dev.fulcrum.l7;
 
 import dev.fulcrum.config.ListenerConfig;
+import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.l7.accesslog.AccessLog;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.Router;
@@ -13,7 +14,7 @@ import java.util.Map;
 
 /**
  * What one HTTP listener needs per request, resolved once per snapshot: its router, the pool
- * of every route by route index, and the meters of every (route, server).
+ * and exchange policy of every route by route index, and the meters of every (route, server).
  */
 public final class HttpRoutes {
 
@@ -21,13 +22,15 @@ public final class HttpRoutes {
     private final Router router;
     private final Pool[] poolByRoute;
     private final CompiledRouteActions[] actionsByRoute;
+    private final ExchangePolicy[] policyByRoute;
     private final RequestMeters unrouted;
     private final RequestMeters[] noServerByRoute;
     private final RequestMeters[][] byRouteAndServer;
     private final ForwardedHeaders forwarding;
     private final AccessLog accessLog;
 
-    HttpRoutes(ListenerConfig config, Map<String, Pool> pools, MeterRegistry registry, AccessLog accessLog) {
+    HttpRoutes(ListenerConfig config, Map<String, Pool> pools, Map<String, PoolConfig> poolConfigs,
+               MeterRegistry registry, AccessLog accessLog) {
         this.config = config;
         this.accessLog = accessLog;
         this.router = Router.compile(config);
@@ -36,6 +39,7 @@ public final class HttpRoutes {
         String listener = config.name();
         this.poolByRoute = new Pool[routes.size()];
         this.actionsByRoute = new CompiledRouteActions[routes.size()];
+        this.policyByRoute = new ExchangePolicy[routes.size()];
         this.noServerByRoute = new RequestMeters[routes.size()];
         this.byRouteAndServer = new RequestMeters[routes.size()][];
         this.unrouted = new RequestMeters(registry, listener, MetricNames.NONE, MetricNames.NONE, MetricNames.NONE);
@@ -48,6 +52,8 @@ public final class HttpRoutes {
             int i = route.index();
             poolByRoute[i] = pool;
             actionsByRoute[i] = new CompiledRouteActions(config.routes().get(i).actions());
+            policyByRoute[i] = ExchangePolicy.of(route.config().policy(), config.edge().limits(),
+                    poolConfigs.get(pool.name()).upstream());
             noServerByRoute[i] = new RequestMeters(registry, listener, route.name(), pool.name(), MetricNames.NONE);
             byRouteAndServer[i] = new RequestMeters[pool.servers().size()];
             for (Server server : pool.servers()) {
@@ -80,6 +86,10 @@ public final class HttpRoutes {
 
     CompiledRouteActions actions(Route route) {
         return actionsByRoute[route.index()];
+    }
+
+    ExchangePolicy policy(Route route) {
+        return policyByRoute[route.index()];
     }
 
     RequestMeters unroutedMeters() {

@@ -38,9 +38,9 @@ public final class L7Snapshot implements AutoCloseable {
         this.accessLogs = accessLogs;
     }
 
-    /** Builds with default proxy options and no passive health reporting. */
+    /** Builds with no passive health reporting. */
     public static L7Snapshot build(FulcrumConfig config, EventLoops loops, MeterRegistry registry) {
-        return build(config, loops, registry, PassiveHealth.NONE, ProxyOptions.DEFAULTS);
+        return build(config, loops, registry, PassiveHealth.NONE);
     }
 
     /**
@@ -50,14 +50,14 @@ public final class L7Snapshot implements AutoCloseable {
      *     implemented yet, or a route names a missing pool or cannot be compiled
      */
     public static L7Snapshot build(FulcrumConfig config, EventLoops loops, MeterRegistry registry,
-                                   PassiveHealth health, ProxyOptions options) {
+                                   PassiveHealth health) {
         Map<String, Pool> pools = Pools.build(config.pools());
         AccessLogs accessLogs = AccessLogs.open(config.listeners(), registry);
         Map<String, HttpRoutes> listeners = new LinkedHashMap<>();
         try {
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.protocol().isHttp()) {
-                    listeners.put(listener.name(), new HttpRoutes(listener, pools, registry,
+                    listeners.put(listener.name(), new HttpRoutes(listener, pools, config.pools(), registry,
                             accessLogs.forListener(listener.name())));
                 }
             }
@@ -66,7 +66,7 @@ public final class L7Snapshot implements AutoCloseable {
             throw e;
         }
         return new L7Snapshot(config, pools, Collections.unmodifiableMap(listeners),
-                new UpstreamPools(loops, options), health, accessLogs);
+                new UpstreamPools(loops), health, accessLogs);
     }
 
     public FulcrumConfig config() {

@@ -18,6 +18,9 @@ final class LocalResponses {
 
     static final String NO_ROUTE = "no route for this request";
     static final String UPSTREAM_CONNECT_FAILED = "upstream connect failed";
+    static final String UPSTREAM_CONNECT_TIMEOUT = "upstream connect timeout";
+    static final String UPSTREAM_RESPONSE_TIMEOUT = "upstream response timeout";
+    static final String BODY_TOO_LARGE = "request body too large";
     static final String UPSTREAM_CLOSED = "upstream closed the connection before responding";
     static final String UPSTREAM_INVALID = "upstream sent an invalid response";
     static final String LISTENER_GONE = "listener is not in the running configuration";

@@ -8,6 +8,7 @@ import dev.fulcrum.lbcore.pool.Server;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -37,10 +38,18 @@ import org.slf4j.LoggerFactory;
  * client can take more. One request is in flight per connection: a pipelined request waits in
  * {@link #inbox} (at most one socket read's worth, as reading stops) until the response before
  * it is complete, which keeps responses in request order.
+ *
+ * <p>Errors are answered by source: the client's (400, 408, 413, 414, 431, from the guards
+ * before this handler or the route's body limit) and the upstream's: 502 when a backend
+ * refuses, resets or answers nonsense, 503 when no server is eligible, 504 when it does not
+ * answer in time, be it the connect timeout (as nginx does; HAProxy and Envoy say 503) or
+ * the route's response timeout, counted from the end of the request to the response head.
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter implements UpstreamListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
+    private static final RequestRejection BODY_TOO_LARGE =
+            new RequestRejection(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, LocalResponses.BODY_TOO_LARGE);
 
     private enum State {
         /** Waiting for a request head. */
@@ -72,6 +81,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private L7Snapshot snapshot;
     private HttpRoutes routes;
     private UpstreamPool upstreams;
+    private Deadline responseDeadline;
 
     private State state = State.IDLE;
     private boolean draining;
@@ -91,6 +101,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private RequestMeters meters;
     private CompiledRouteActions actions = CompiledRouteActions.NONE;
     private Server server;
+    private ExchangePolicy policy;
+    private long bodyBytesLeft;
     private HttpRequest pendingHead;
     private UpstreamConnection upstream;
     private ChannelFuture lastResponseWrite;
@@ -104,6 +116,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.responseDeadline = new Deadline(ctx.executor(), this::onResponseTimeout);
     }
 
     @Override
@@ -151,6 +164,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
+        responseDeadline.cancel();
         Object msg;
         while ((msg = inbox.poll()) != null) {
             ReferenceCountUtil.release(msg);
@@ -252,6 +266,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             respondLocally(HttpResponseStatus.NOT_FOUND, LocalResponses.NO_ROUTE, routes.unroutedMeters());
             return;
         }
+        ExchangePolicy routePolicy = routes.policy(route);
+        if (HttpUtil.getContentLength(request, 0L) > routePolicy.maxRequestBody()) {
+            // Refused before any backend sees a byte; a chunked body is counted as it streams.
+            respondLocally(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, LocalResponses.BODY_TOO_LARGE,
+                    routes.noServerMeters(route));
+            return;
+        }
+        policy = routePolicy;
+        bodyBytesLeft = routePolicy.maxRequestBody();
         Pool pool = routes.pool(route);
         Server picked = pool.pick(clientAddress);
         if (picked == null) {
@@ -277,7 +300,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         state = State.CONNECTING;
         pendingHead = request;
-        upstreams.connect(picked).addListener((ChannelFuture f) -> onConnected(f));
+        upstreams.connect(picked, routePolicy.upstream()).addListener((ChannelFuture f) -> onConnected(f));
     }
 
     /** Reads the snapshot reference once per request; resolves this listener's parts only on change. */
@@ -306,6 +329,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         status = 0;
         meters = null;
         server = null;
+        policy = null;
         lastResponseWrite = null;
     }
 
@@ -347,7 +371,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (!future.isSuccess()) {
             LOG.debug("connect to {} failed: {}", server, future.cause().toString());
             snapshot.health().onFailure(server, future.cause());
-            respondLocally(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CONNECT_FAILED, meters);
+            if (future.cause() instanceof ConnectTimeoutException) {
+                respondLocally(HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.UPSTREAM_CONNECT_TIMEOUT, meters);
+            } else {
+                respondLocally(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CONNECT_FAILED, meters);
+            }
         } else {
             useUpstream(future.channel().pipeline().get(UpstreamConnection.class));
             upstream.channel().write(head).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -368,10 +396,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void onRequestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         if (state == State.STREAMING) {
+            bodyBytesLeft -= content.content().readableBytes();
+            if (bodyBytesLeft < 0) {
+                content.release();
+                onRejection(BODY_TOO_LARGE);
+                return;
+            }
             upstream.channel().write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             if (last) {
                 requestDone = true;
                 upstream.channel().flush();
+                if (!responseStarted) {
+                    responseDeadline.arm(policy.responseTimeoutNanos());
+                }
                 finishIfComplete();
             }
             return;
@@ -466,6 +503,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         responseStarted = true;
+        responseDeadline.disarm();
         status = code;
         boolean backendKeepAlive = HttpUtil.isKeepAlive(response);
         boolean framed = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
@@ -559,6 +597,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
     }
 
+    /** The route's response timeout: the whole request went out, no response head came back. */
+    private void onResponseTimeout() {
+        if (state != State.STREAMING || responseStarted || upstream == null) {
+            return;
+        }
+        LOG.debug("{} did not answer in time", server);
+        failUpstream(HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.UPSTREAM_RESPONSE_TIMEOUT,
+                new ResponseTimeoutException(server));
+        drain();
+        readClientIfReady();
+    }
+
     /** The backend broke the exchange before the response could start (or mid-way). */
     private void failUpstream(HttpResponseStatus responseStatus, String message, Throwable cause) {
         abandonUpstream();
@@ -572,6 +622,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void abandonUpstream() {
+        responseDeadline.disarm();
         if (upstream != null) {
             UpstreamConnection connection = upstream;
             upstream = null;
@@ -585,6 +636,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (!responseDone || !requestDone && !closeAfterResponse) {
             return;
         }
+        responseDeadline.disarm();
         if (upstream != null) {
             UpstreamConnection connection = upstream;
             upstream = null;
@@ -617,6 +669,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             meters.record(status, nanos);
             exchangeLog.end(routes == null ? null : routes.accessLog(), clientIp, status, nanos, meters);
             meters = null;
+        }
+    }
+
+    /** Passive health learns that the backend kept the client waiting. */
+    static final class ResponseTimeoutException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ResponseTimeoutException(Server server) {
+            super(server + " sent no response head within the route's response timeout", null, false, false);
         }
     }
 

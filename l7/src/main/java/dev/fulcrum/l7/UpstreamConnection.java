@@ -1,5 +1,6 @@
 package dev.fulcrum.l7;
 
+import dev.fulcrum.config.UpstreamConfig;
 import dev.fulcrum.lbcore.pool.Server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,18 +19,25 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnection.class);
 
     private final Server server;
+    private final UpstreamConfig config;
     private final UpstreamPool pool;
     private Channel channel;
     private UpstreamListener listener;
     private Throwable failure;
 
-    UpstreamConnection(Server server, UpstreamPool pool) {
+    UpstreamConnection(Server server, UpstreamConfig config, UpstreamPool pool) {
         this.server = server;
+        this.config = config;
         this.pool = pool;
     }
 
     Server server() {
         return server;
+    }
+
+    /** The settings of the pool this connection was opened for. */
+    UpstreamConfig config() {
+        return config;
     }
 
     Channel channel() {

@@ -1,5 +1,6 @@
 package dev.fulcrum.l7;
 
+import dev.fulcrum.config.UpstreamConfig;
 import dev.fulcrum.lbcore.Transport;
 import dev.fulcrum.lbcore.pool.Server;
 import io.netty.bootstrap.Bootstrap;
@@ -24,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * no locks; a frontend only ever uses the pool of its own loop, and backend channels are
  * registered on that same loop. Idle keep-alive connections are reused (most recent first)
  * before new ones are opened, which keeps the number of backend connections close to the
- * number of concurrent requests.
+ * number of concurrent requests. Each connection follows its pool's {@link UpstreamConfig}:
+ * connect timeout, idle timeout and the number of idle connections kept per server.
  */
 final class UpstreamPool {
 
@@ -33,14 +35,12 @@ final class UpstreamPool {
     private static final int MAX_CHUNK = 64 * 1024;
 
     private final EventLoop loop;
-    private final ProxyOptions options;
     private final Bootstrap bootstrap;
     private final Map<Server, ArrayDeque<UpstreamConnection>> idle = new IdentityHashMap<>();
     private boolean closed;
 
-    UpstreamPool(EventLoop loop, Transport transport, ProxyOptions options) {
+    UpstreamPool(EventLoop loop, Transport transport) {
         this.loop = loop;
-        this.options = options;
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannelClass())
@@ -48,8 +48,7 @@ final class UpstreamPool {
                 .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis());
+                .option(ChannelOption.SO_KEEPALIVE, true);
     }
 
     EventLoop loop() {
@@ -75,21 +74,28 @@ final class UpstreamPool {
      * Opens a connection. The caller has counted it with {@link Server#tryAcquireConnection()};
      * it is uncounted when the channel closes, whatever the reason.
      */
-    ChannelFuture connect(Server server) {
-        ChannelFuture future = bootstrap.clone()
+    ChannelFuture connect(Server server, UpstreamConfig config) {
+        ChannelFuture future = connectBootstrap(config)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
                                 .addLast("http-codec", new HttpClientCodec(responseDecoderConfig(), false, false))
                                 .addLast("idle", new IdleStateHandler(0, 0,
-                                        options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                                .addLast("upstream", new UpstreamConnection(server, UpstreamPool.this));
+                                        config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast("upstream", new UpstreamConnection(server, config, UpstreamPool.this));
                     }
                 })
                 .connect(server.address());
         future.channel().closeFuture().addListener(f -> server.releaseConnection());
         return future;
+    }
+
+    /** A bootstrap for one connection with the pool's connect timeout (a connect timeout gives 504). */
+    Bootstrap connectBootstrap(UpstreamConfig config) {
+        return bootstrap.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        config.connectTimeout().toMillis()));
     }
 
     private static HttpDecoderConfig responseDecoderConfig() {
@@ -112,7 +118,7 @@ final class UpstreamPool {
             return;
         }
         ArrayDeque<UpstreamConnection> connections = idle.computeIfAbsent(connection.server(), s -> new ArrayDeque<>());
-        if (connections.size() >= options.maxIdlePerServer()) {
+        if (connections.size() >= connection.config().maxIdle()) {
             channel.close();
             return;
         }

@@ -14,9 +14,9 @@ final class UpstreamPools {
 
     private final Map<EventExecutor, UpstreamPool> byLoop = new IdentityHashMap<>();
 
-    UpstreamPools(EventLoops loops, ProxyOptions options) {
+    UpstreamPools(EventLoops loops) {
         for (EventLoop loop : loops.loops()) {
-            byLoop.put(loop, new UpstreamPool(loop, loops.transport(), options));
+            byLoop.put(loop, new UpstreamPool(loop, loops.transport()));
         }
     }
 

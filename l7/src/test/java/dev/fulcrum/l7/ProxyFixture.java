@@ -6,6 +6,7 @@ import dev.fulcrum.config.Endpoint;
 import dev.fulcrum.config.AccessLogConfig;
 import dev.fulcrum.config.ForwardingConfig;
 import dev.fulcrum.config.FulcrumConfig;
+import dev.fulcrum.config.HttpEdgeConfig;
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.Location;
 import dev.fulcrum.config.MatchConfig;
@@ -13,7 +14,9 @@ import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.config.Protocol;
 import dev.fulcrum.config.ProxyProtocol;
 import dev.fulcrum.config.RouteConfig;
+import dev.fulcrum.config.RoutePolicy;
 import dev.fulcrum.config.ServerConfig;
+import dev.fulcrum.config.UpstreamConfig;
 import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.lbcore.Transport;
 import dev.fulcrum.lbcore.health.PassiveHealth;
@@ -55,25 +58,36 @@ final class ProxyFixture implements AutoCloseable {
     final AtomicReference<L7Snapshot> snapshot = new AtomicReference<>();
     final HttpListener listener;
 
-    ProxyFixture(Setup setup, List<RouteConfig> routes, Map<String, PoolConfig> pools, PassiveHealth health)
-            throws Exception {
-        this(setup, routes, pools, health, ForwardingConfig.DEFAULTS, Optional.empty());
+    ProxyFixture(Setup setup, List<RouteConfig> routes, Map<String, PoolConfig> pools, PassiveHealth health,
+                 HttpEdgeConfig edge) throws Exception {
+        this(setup, routes, pools, health, edge, ForwardingConfig.DEFAULTS, Optional.empty());
     }
 
     ProxyFixture(Setup setup, List<RouteConfig> routes, Map<String, PoolConfig> pools, PassiveHealth health,
                  ForwardingConfig forwarding, Optional<AccessLogConfig> accessLog) throws Exception {
+        this(setup, routes, pools, health, HttpEdgeConfig.DEFAULTS, forwarding, accessLog);
+    }
+
+    ProxyFixture(Setup setup, List<RouteConfig> routes, Map<String, PoolConfig> pools, PassiveHealth health,
+                 HttpEdgeConfig edge, ForwardingConfig forwarding, Optional<AccessLogConfig> accessLog)
+            throws Exception {
         loops = new EventLoops(setup.threads(), setup.transport());
         ListenerConfig web = new ListenerConfig("web", new Endpoint("127.0.0.1", 0), Protocol.HTTP, routes,
-                Optional.empty(), List.of(), ProxyProtocol.NONE, Location.NONE, forwarding, accessLog);
+                Optional.empty(), List.of(), ProxyProtocol.NONE, Location.NONE, edge, forwarding, accessLog);
         FulcrumConfig config = new FulcrumConfig("test", Optional.of(setup.threads()), AdminConfig.defaults(),
                 List.of(), List.of(web), pools, Optional.empty());
         try {
-            snapshot.set(L7Snapshot.build(config, loops, registry, health, ProxyOptions.DEFAULTS));
+            snapshot.set(L7Snapshot.build(config, loops, registry, health));
             listener = HttpListener.start(web, loops, snapshot::get).get(10, TimeUnit.SECONDS);
         } catch (Exception | Error e) {
             loops.close();
             throw e;
         }
+    }
+
+    ProxyFixture(Setup setup, List<RouteConfig> routes, Map<String, PoolConfig> pools, PassiveHealth health)
+            throws Exception {
+        this(setup, routes, pools, health, HttpEdgeConfig.DEFAULTS);
     }
 
     ProxyFixture(Setup setup, List<RouteConfig> routes, Map<String, PoolConfig> pools) throws Exception {
@@ -89,7 +103,11 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     static RouteConfig route(String name, MatchConfig match, String pool) {
-        return new RouteConfig(name, match, pool, Location.NONE);
+        return route(name, match, pool, RoutePolicy.DEFAULTS);
+    }
+
+    static RouteConfig route(String name, MatchConfig match, String pool, RoutePolicy policy) {
+        return new RouteConfig(name, match, pool, Location.NONE, policy);
     }
 
     static RouteConfig defaultRoute(String pool) {
@@ -107,16 +125,25 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     static PoolConfig pool(String name, TestBackend... backends) {
+        return pool(name, UpstreamConfig.DEFAULTS, backends);
+    }
+
+    static PoolConfig pool(String name, UpstreamConfig upstream, TestBackend... backends) {
         List<ServerConfig> servers = new ArrayList<>();
         for (TestBackend backend : backends) {
             servers.add(server(backend.name(), backend.port()));
         }
-        return new PoolConfig(name, Balance.ROUND_ROBIN, Optional.empty(), Optional.empty(), servers, Location.NONE);
+        return new PoolConfig(name, Balance.ROUND_ROBIN, Optional.empty(), Optional.empty(), servers, Location.NONE,
+                upstream);
     }
 
     static PoolConfig poolAtPort(String name, String server, int port) {
+        return poolAtPort(name, server, port, UpstreamConfig.DEFAULTS);
+    }
+
+    static PoolConfig poolAtPort(String name, String server, int port, UpstreamConfig upstream) {
         return new PoolConfig(name, Balance.ROUND_ROBIN, Optional.empty(), Optional.empty(),
-                List.of(server(server, port)), Location.NONE);
+                List.of(server(server, port)), Location.NONE, upstream);
     }
 
     static ServerConfig server(String name, int port) {

@@ -134,6 +134,11 @@ final class RawHttpClient implements AutoCloseable {
         return buffer.size() == 0 ? null : buffer.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /** The raw response stream, for tests that read at their own pace. */
+    InputStream input() {
+        return in;
+    }
+
     /** True when the server closed the connection (read returns end of stream in time). */
     boolean isClosedByPeer() throws IOException {
         try {

@@ -58,6 +58,7 @@ final class TestBackend implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     final AtomicInteger connections = new AtomicInteger();
+    final AtomicInteger closedConnections = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
     final AtomicLong bytesReceived = new AtomicLong();
     final Queue<Received> received = new ConcurrentLinkedQueue<>();
@@ -72,6 +73,7 @@ final class TestBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
+                        ch.closeFuture().addListener(f -> closedConnections.incrementAndGet());
                         ch.pipeline().addLast(new HttpServerCodec(), new Handler());
                     }
                 })

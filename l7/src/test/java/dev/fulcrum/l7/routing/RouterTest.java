@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fulcrum.config.Location;
 import dev.fulcrum.config.MatchConfig;
 import dev.fulcrum.config.RouteConfig;
+import dev.fulcrum.config.RoutePolicy;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
@@ -60,7 +61,7 @@ class RouterTest {
     }
 
     static RouteConfig route(String name, MatchConfig match, String pool) {
-        return new RouteConfig(name, match, pool, Location.NONE);
+        return new RouteConfig(name, match, pool, Location.NONE, RoutePolicy.DEFAULTS);
     }
 
     private static Router router(RouteConfig... routes) {

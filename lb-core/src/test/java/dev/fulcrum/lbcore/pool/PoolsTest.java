@@ -8,6 +8,7 @@ import dev.fulcrum.config.Endpoint;
 import dev.fulcrum.config.Location;
 import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.config.ServerConfig;
+import dev.fulcrum.config.UpstreamConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class PoolsTest {
 
     private static PoolConfig pool(String name, Balance balance, ServerConfig... servers) {
-        return new PoolConfig(name, balance, Optional.empty(), Optional.empty(), List.of(servers), Location.NONE);
+        return new PoolConfig(name, balance, Optional.empty(), Optional.empty(), List.of(servers), Location.NONE,
+                UpstreamConfig.DEFAULTS);
     }
 
     private static ServerConfig server(String name, int port) {

@@ -1,0 +1,21 @@
+package dev.fulcrum.config;
+
+import java.time.Duration;
+
+/**
+ * How connections to the servers of a pool are opened and kept.
+ *
+ * @param connectTimeout longest wait for a connection to open: 504 (http) or close (tcp) beyond it
+ * @param idleTimeout an unused keep-alive connection is closed after this long; keep it below the
+ *     backends' own keep-alive timeout, so the proxy never sends on a connection the backend is closing
+ * @param maxIdle idle keep-alive connections kept per server and event loop
+ */
+public record UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle) {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(50);
+    public static final int DEFAULT_MAX_IDLE = 64;
+    public static final int MAX_MAX_IDLE = 100_000;
+    public static final UpstreamConfig DEFAULTS =
+            new UpstreamConfig(DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_IDLE);
+}

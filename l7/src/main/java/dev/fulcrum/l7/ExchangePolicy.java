@@ -1,0 +1,20 @@
+package dev.fulcrum.l7;
+
+import dev.fulcrum.config.ListenerLimits;
+import dev.fulcrum.config.RoutePolicy;
+import dev.fulcrum.config.UpstreamConfig;
+
+/**
+ * What governs one request on a route, resolved once per snapshot from the route, its
+ * listener and its pool, so the proxy reads fields instead of merging settings per request.
+ *
+ * @param maxRequestBody bytes a request body may have; {@link ListenerLimits#UNLIMITED} for no limit
+ * @param responseTimeoutNanos longest wait for the response head once the request was sent
+ * @param upstream how connections to the pool's servers are opened and kept
+ */
+record ExchangePolicy(long maxRequestBody, long responseTimeoutNanos, UpstreamConfig upstream) {
+
+    static ExchangePolicy of(RoutePolicy route, ListenerLimits listener, UpstreamConfig upstream) {
+        return new ExchangePolicy(route.requestBodyLimit(listener), route.responseTimeout().toNanos(), upstream);
+    }
+}
