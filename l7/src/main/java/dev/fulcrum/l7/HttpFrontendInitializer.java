@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -18,6 +19,12 @@ import java.util.function.Supplier;
 final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
 
     static final int MAX_CHUNK = 64 * 1024;
+    static final String STREAM_GUARD = "stream-guard";
+    static final String HTTP_CODEC = "http-codec";
+    static final String FRAMING_GUARD = "framing-guard";
+    static final String PROXY = "proxy";
+    /** The stages that speak HTTP; an upgraded connection drops them and keeps the rest. */
+    static final List<String> HTTP_STAGES = List.of(FRAMING_GUARD, HTTP_CODEC, STREAM_GUARD);
 
     private final String listener;
     private final String scheme;
@@ -46,7 +53,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
 
     private RequestStreamGuard addStreamGuard(ChannelPipeline pipeline, HttpEdgeConfig edge) {
         RequestStreamGuard guard = new RequestStreamGuard(edge.timeouts());
-        pipeline.addLast("stream-guard", guard);
+        pipeline.addLast(STREAM_GUARD, guard);
         return guard;
     }
 
@@ -63,14 +70,14 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
                 .setAllowPartialChunks(true)
                 // Refuses Content-Length beside Transfer-Encoding, and Transfer-Encoding on HTTP/1.0.
                 .setUseRfc9112TransferEncoding(true);
-        pipeline.addLast("http-codec", new HttpServerCodec(config));
+        pipeline.addLast(HTTP_CODEC, new HttpServerCodec(config));
     }
 
     private void addFramingGuard(ChannelPipeline pipeline, RequestStreamGuard streamGuard, ListenerLimits limits) {
-        pipeline.addLast("framing-guard", new FramingGuard(streamGuard, limits.headers()));
+        pipeline.addLast(FRAMING_GUARD, new FramingGuard(streamGuard, limits.headers()));
     }
 
     private void addProxy(ChannelPipeline pipeline) {
-        pipeline.addLast("proxy", new ProxyHandler(listener, scheme, snapshots));
+        pipeline.addLast(PROXY, new ProxyHandler(listener, scheme, snapshots));
     }
 }

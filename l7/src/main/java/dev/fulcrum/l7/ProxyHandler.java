@@ -100,6 +100,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private int status;
     private RequestMeters meters;
     private CompiledRouteActions actions = CompiledRouteActions.NONE;
+    private String upgrade;
     private Server server;
     private ExchangePolicy policy;
     private long bodyBytesLeft;
@@ -317,6 +318,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         startNanos = System.nanoTime();
         exchangeLog.begin(request);
         actions = CompiledRouteActions.NONE;
+        upgrade = UpgradeTunnel.requestedUpgrade(request);
         clientKeepAlive = HttpUtil.isKeepAlive(request);
         http10Client = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         bodyExpected = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
@@ -342,11 +344,37 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         // We speak HTTP/1.1 to backends whatever the client spoke, and keep those connections alive.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         HopByHopHeaders.strip(headers);
+        if (upgrade != null) {
+            UpgradeTunnel.keepUpgradeHeaders(headers, upgrade);
+        }
         if (routeRequest.isAbsoluteForm()) {
             headers.set(HttpHeaderNames.HOST, host);
         }
         routes.forwarding().onRequest(headers, clientInet, clientIp, clientVersion, scheme, host, localPort);
         actions.editRequest(headers);
+    }
+
+    /**
+     * The backend agreed to switch protocols: pass its 101 on, account for the exchange, and
+     * hand both connections to a byte tunnel. The backend connection leaves the pool for good.
+     */
+    private void switchToTunnel(HttpResponse response) {
+        String agreed = response.headers().get(HttpHeaderNames.UPGRADE, upgrade);
+        HopByHopHeaders.strip(response.headers());
+        routes.forwarding().onResponse(response.headers());
+        UpgradeTunnel.keepUpgradeHeaders(response.headers(), agreed);
+        response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        responseDeadline.disarm();
+        responseStarted = true;
+        responseDone = true;
+        status = response.status().code();
+        ctx.writeAndFlush(response);
+        recordExchange();
+        UpstreamConnection connection = upstream;
+        upstream = null;
+        connection.endLease();
+        state = State.CLOSED;
+        UpgradeTunnel.open(ctx.channel(), connection.channel());
     }
 
     private static String authorityOf(String absoluteUri) {
@@ -484,8 +512,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         int code = response.status().code();
+        if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code() && upgrade != null && requestDone) {
+            switchToTunnel(response);
+            return;
+        }
         if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
-            // We strip Upgrade, so a backend switching protocols answers a question nobody asked.
+            // Nobody asked to upgrade (or the request is not over): the backend is out of step.
             ReferenceCountUtil.release(response);
             failUpstream(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_INVALID, null);
             return;

@@ -30,6 +30,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class UpstreamPool {
 
+    static final String HTTP_CODEC = "http-codec";
+    static final String IDLE = "idle";
+    static final String UPSTREAM = "upstream";
+    /** The stages that speak HTTP; an upgraded connection drops them. */
+    static final List<String> HTTP_STAGES = List.of(IDLE, HTTP_CODEC);
+
     private static final int MAX_RESPONSE_LINE = 8 * 1024;
     private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
     private static final int MAX_CHUNK = 64 * 1024;
@@ -80,10 +86,10 @@ final class UpstreamPool {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
-                                .addLast("http-codec", new HttpClientCodec(responseDecoderConfig(), false, false))
-                                .addLast("idle", new IdleStateHandler(0, 0,
+                                .addLast(HTTP_CODEC, new HttpClientCodec(responseDecoderConfig(), false, false))
+                                .addLast(IDLE, new IdleStateHandler(0, 0,
                                         config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                                .addLast("upstream", new UpstreamConnection(server, config, UpstreamPool.this));
+                                .addLast(UPSTREAM, new UpstreamConnection(server, config, UpstreamPool.this));
                     }
                 })
                 .connect(server.address());

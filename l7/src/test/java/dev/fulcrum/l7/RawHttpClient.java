@@ -139,6 +139,11 @@ final class RawHttpClient implements AutoCloseable {
         return in;
     }
 
+    /** Everything until the server closes the connection. */
+    String readRemaining() throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+
     /** True when the server closed the connection (read returns end of stream in time). */
     boolean isClosedByPeer() throws IOException {
         try {
