@@ -1,18 +1,31 @@
 package dev.fulcrum.config;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
-/** A named set of servers and how to choose among them. */
+/**
+ * A named set of servers and how to choose among them.
+ *
+ * @param hashOn what {@link Balance#CONSISTENT_HASH} hashes; {@link HashOn#SOURCE} for every other balance
+ */
 public record PoolConfig(
         String name,
         Balance balance,
         Optional<StickyConfig> sticky,
         Optional<HealthCheckConfig> healthCheck,
         List<ServerConfig> servers,
-        Location location) {
+        Location location,
+        HashOn hashOn) {
 
     public PoolConfig {
         servers = List.copyOf(servers);
+        Objects.requireNonNull(hashOn, "hashOn");
+    }
+
+    /** A pool whose hash key, if its balance uses one, is the client address. */
+    public PoolConfig(String name, Balance balance, Optional<StickyConfig> sticky,
+                      Optional<HealthCheckConfig> healthCheck, List<ServerConfig> servers, Location location) {
+        this(name, balance, sticky, healthCheck, servers, location, HashOn.SOURCE);
     }
 }

@@ -59,6 +59,7 @@ class ConfigLoaderTest {
                   - {name: video-2, address: 127.0.0.1:9002}
               billing:
                 balance: consistent_hash
+                hash_on: {header: X-User}
                 servers:
                   - {name: b1, address: "[2001:db8::1]:80", weight: 1000, max_connections: 50}
               web:
@@ -139,6 +140,7 @@ class ConfigLoaderTest {
                 new ServerConfig("video-2", new Endpoint("127.0.0.1", 9002), 100, 0, new Location("test.yaml", 38, 9)));
         PoolConfig billing = c.pool("billing").orElseThrow();
         assertThat(billing.balance()).isEqualTo(Balance.CONSISTENT_HASH);
+        assertThat(billing.hashOn()).isEqualTo(new HashOn.Header("x-user"));
         assertThat(billing.sticky()).isEmpty();
         assertThat(billing.healthCheck()).isEmpty();
         assertThat(billing.servers().get(0).address()).isEqualTo(new Endpoint("2001:db8::1", 80));
@@ -152,6 +154,8 @@ class ConfigLoaderTest {
         assertThat(webPool.servers().get(0).address()).isEqualTo(new Endpoint("web.internal", 80));
         assertThat(webPool.servers().get(0).weight()).isEqualTo(1);
         assertThat(c.pool("db").orElseThrow().balance()).isEqualTo(Balance.SOURCE_HASH);
+        assertThat(c.pool("db").orElseThrow().hashOn()).isEqualTo(HashOn.SOURCE);
+        assertThat(video.hashOn()).isEqualTo(HashOn.SOURCE);
 
         HaConfig ha = c.ha().orElseThrow();
         assertThat(ha).isEqualTo(new HaConfig("lb-a", 200, new Endpoint("10.0.0.1", 7946),
