@@ -248,7 +248,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         Pool pool = routes.pool(route);
-        Server picked = pool.pick(clientAddress);
+        Server picked = pool.pick(routeRequest.forClient(clientAddress));
         if (picked == null) {
             respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.noServer(pool.name()),
                     routes.noServerMeters(route));

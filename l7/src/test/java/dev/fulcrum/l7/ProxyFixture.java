@@ -4,6 +4,7 @@ import dev.fulcrum.config.AdminConfig;
 import dev.fulcrum.config.Balance;
 import dev.fulcrum.config.Endpoint;
 import dev.fulcrum.config.FulcrumConfig;
+import dev.fulcrum.config.HashOn;
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.Location;
 import dev.fulcrum.config.MatchConfig;
@@ -104,12 +105,13 @@ final class ProxyFixture implements AutoCloseable {
         for (TestBackend backend : backends) {
             servers.add(server(backend.name(), backend.port()));
         }
-        return new PoolConfig(name, Balance.ROUND_ROBIN, Optional.empty(), Optional.empty(), servers, Location.NONE);
+        return new PoolConfig(name, Balance.ROUND_ROBIN, Optional.empty(), Optional.empty(), servers, Location.NONE,
+                HashOn.SOURCE);
     }
 
     static PoolConfig poolAtPort(String name, String server, int port) {
         return new PoolConfig(name, Balance.ROUND_ROBIN, Optional.empty(), Optional.empty(),
-                List.of(server(server, port)), Location.NONE);
+                List.of(server(server, port)), Location.NONE, HashOn.SOURCE);
     }
 
     static ServerConfig server(String name, int port) {
