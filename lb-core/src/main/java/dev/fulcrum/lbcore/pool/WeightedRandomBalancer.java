@@ -1,12 +1,16 @@
 package dev.fulcrum.lbcore.pool;
 
-import java.util.Arrays;
+import java.util.ArrayDeque;
 import java.util.List;
 
 /**
  * Weighted random: a server is chosen with probability weight / total weight of the eligible
- * servers. The cumulative weights are computed once; a pick is one random draw and a binary
- * search.
+ * servers.
+ *
+ * <p>Picks use Vose's alias method, prepared once: one column per server, each column holding
+ * the total weight split between its own server and at most one alias. A pick draws a column
+ * and a point in it: O(1) whatever the pool size, with no binary search whose branches a CPU
+ * cannot predict on random input.
  *
  * <p>When the draw lands on an ineligible server it is simply drawn again (rejection sampling
  * keeps the shares exact); after a few misses, as when most servers are down, one exact pass
@@ -18,8 +22,10 @@ public final class WeightedRandomBalancer implements Balancer {
     static final int DRAWS = 4;
 
     private final Server[] servers;
-    /** cumulative[i]: total weight of servers 0..i; server i owns draws in [cumulative[i-1], cumulative[i]). */
-    private final int[] cumulative;
+    /** Column i yields server i for a point below threshold[i] (out of totalWeight), else alias[i]. */
+    private final int[] threshold;
+    private final int[] alias;
+    private final int totalWeight;
     private final RandomSource random;
 
     public WeightedRandomBalancer(List<Server> servers) {
@@ -28,15 +34,46 @@ public final class WeightedRandomBalancer implements Balancer {
 
     public WeightedRandomBalancer(List<Server> servers, RandomSource random) {
         this.servers = servers.toArray(new Server[0]);
-        this.cumulative = new int[this.servers.length];
         this.random = random;
+        int count = this.servers.length;
         long total = 0;
-        for (int i = 0; i < this.servers.length; i++) {
-            total += this.servers[i].weight();
-            if (total > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("total weight of " + servers.size() + " servers is too large");
-            }
-            cumulative[i] = (int) total;
+        for (Server server : this.servers) {
+            total += server.weight();
+        }
+        if (total * Math.max(count, 1) > Long.MAX_VALUE / 2 || total > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("total weight of " + count + " servers is too large");
+        }
+        this.totalWeight = (int) total;
+        this.threshold = new int[count];
+        this.alias = new int[count];
+        buildAliasTable();
+    }
+
+    /** Vose's method in integers: a column's capacity is the total weight, a server's mass weight x count. */
+    private void buildAliasTable() {
+        int count = servers.length;
+        long[] mass = new long[count];
+        ArrayDeque<Integer> small = new ArrayDeque<>();
+        ArrayDeque<Integer> large = new ArrayDeque<>();
+        for (int i = 0; i < count; i++) {
+            mass[i] = (long) servers[i].weight() * count;
+            alias[i] = i;
+            (mass[i] < totalWeight ? small : large).push(i);
+        }
+        while (!small.isEmpty() && !large.isEmpty()) {
+            int s = small.pop();
+            int l = large.pop();
+            threshold[s] = (int) mass[s];
+            alias[s] = l;
+            mass[l] -= totalWeight - mass[s];
+            (mass[l] < totalWeight ? small : large).push(l);
+        }
+        // What is left is full (exactly, in integers): the column is all its own server.
+        for (int i : large) {
+            threshold[i] = totalWeight;
+        }
+        for (int i : small) {
+            threshold[i] = totalWeight;
         }
     }
 
@@ -46,20 +83,14 @@ public final class WeightedRandomBalancer implements Balancer {
         if (count == 0) {
             return null;
         }
-        int total = cumulative[count - 1];
         for (int draw = 0; draw < DRAWS; draw++) {
-            Server candidate = servers[owner(random.nextInt(total))];
+            int column = random.nextInt(count);
+            Server candidate = servers[random.nextInt(totalWeight) < threshold[column] ? column : alias[column]];
             if (candidate.isEligible()) {
                 return candidate;
             }
         }
         return exactPick();
-    }
-
-    /** The index of the server owning draw {@code r}: the first whose cumulative weight exceeds it. */
-    private int owner(int r) {
-        int i = Arrays.binarySearch(cumulative, r);
-        return i >= 0 ? i + 1 : -i - 1;
     }
 
     private Server exactPick() {
@@ -85,5 +116,15 @@ public final class WeightedRandomBalancer implements Balancer {
         }
         // Some server left between the two passes: any eligible one will do.
         return last;
+    }
+
+    /** The probability of each server when all are eligible, from the table: for tests. */
+    double[] shares() {
+        double[] shares = new double[servers.length];
+        for (int i = 0; i < servers.length; i++) {
+            shares[i] += threshold[i] / (double) totalWeight / servers.length;
+            shares[alias[i]] += (totalWeight - threshold[i]) / (double) totalWeight / servers.length;
+        }
+        return shares;
     }
 }

@@ -34,6 +34,23 @@ class WeightedRandomBalancerTest {
     }
 
     @Test
+    void theAliasTableHoldsTheExactShares() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int trial = 0; trial < 200; trial++) {
+            int[] weights = new int[1 + random.nextInt(40)];
+            double total = 0;
+            for (int i = 0; i < weights.length; i++) {
+                weights[i] = 1 + random.nextInt(1000);
+                total += weights[i];
+            }
+            double[] shares = new WeightedRandomBalancer(servers(weights), seeded(trial)).shares();
+            for (int i = 0; i < weights.length; i++) {
+                assertThat(shares[i]).isCloseTo(weights[i] / total, within(1e-9));
+            }
+        }
+    }
+
+    @Test
     void ineligibleServersAreSkippedAndTheOthersKeepTheirShares() {
         List<Server> servers = servers(500, 100, 200, 100);
         servers.get(0).setHealthy(false);
