@@ -1,10 +1,16 @@
 package dev.fulcrum.bench;
 
-import dev.fulcrum.lbcore.pool.RoundRobinBalancer;
+import dev.fulcrum.config.Balance;
+import dev.fulcrum.config.HashOn;
+import dev.fulcrum.lbcore.pool.Balancer;
+import dev.fulcrum.lbcore.pool.Balancers;
+import dev.fulcrum.lbcore.pool.BalancingContext;
 import dev.fulcrum.lbcore.pool.Server;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,8 +26,10 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Cost of one round-robin pick, shared by all event loops through one atomic counter:
- * {@code threads} event loops picking at once, {@code down} servers of the pool ineligible.
+ * Cost of one pick of each balance strategy, shared by all event loops: {@code threads} event
+ * loops picking at once, {@code down} servers of the pool ineligible. consistent_hash hashes a
+ * header ({@code X-User}); source_hash the client address. Each thread cycles through 1024
+ * prepared requests (distinct users and client addresses), so nothing is allocated per pick.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,14 +39,45 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class BalancerBenchmark {
 
+    @Param({"round_robin", "least_conn", "random", "source_hash", "consistent_hash"})
+    public String strategy;
+
     @Param({"10"})
     public int servers;
 
-    /** How many of the servers are ineligible (their slots pass to the next one). */
+    /** How many of the servers are ineligible. */
     @Param({"0", "5"})
     public int down;
 
-    private RoundRobinBalancer balancer;
+    private Balancer balancer;
+
+    /** One thread's prepared requests and its position among them. */
+    @State(Scope.Thread)
+    public static class Requests {
+        private static final int COUNT = 1024;
+        private final BalancingContext[] contexts = new BalancingContext[COUNT];
+        private int next;
+
+        @Setup
+        public void setUp() {
+            for (int i = 0; i < COUNT; i++) {
+                contexts[i] = new Request(new InetSocketAddress("10.0." + (i >>> 8) + "." + (i & 0xff), 40000 + i),
+                        "user-" + i);
+            }
+        }
+
+        BalancingContext next() {
+            return contexts[next++ & (COUNT - 1)];
+        }
+    }
+
+    /** A request with a client address and an X-User header. */
+    record Request(SocketAddress client, String user) implements BalancingContext {
+        @Override
+        public String header(String name) {
+            return name.equals("x-user") ? user : null;
+        }
+    }
 
     @Setup
     public void setUp() {
@@ -49,18 +88,19 @@ public class BalancerBenchmark {
             server.setHealthy(i >= down);
             list.add(server);
         }
-        balancer = new RoundRobinBalancer(list);
+        Balance balance = Balance.valueOf(strategy.toUpperCase(Locale.ROOT));
+        balancer = Balancers.create(balance, new HashOn.Header("x-user"), list);
     }
 
     @Benchmark
     @Threads(1)
-    public Server pickOneThread() {
-        return balancer.pick(null);
+    public Server pickOneThread(Requests requests) {
+        return balancer.pick(requests.next());
     }
 
     @Benchmark
     @Threads(2)
-    public Server pickTwoThreads() {
-        return balancer.pick(null);
+    public Server pickTwoThreads(Requests requests) {
+        return balancer.pick(requests.next());
     }
 }

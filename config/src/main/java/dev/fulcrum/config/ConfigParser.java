@@ -22,12 +22,15 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 final class ConfigParser {
 
     static final String ROOT = "fulcrum";
+    private static final String HASH_ON_EXPECTED = "'source' or a mapping {header: NAME} or {cookie: NAME}";
     private static final List<String> HTTP_MATCH_KEYS =
             List.of("host", "path", "path_prefix", "path_regex", "method", "headers", "query", "cookie");
 
     private final ParseContext ctx;
     private final Set<String> poolNames = new LinkedHashSet<>();
     private final Set<String> certificateNames = new LinkedHashSet<>();
+    /** The pools parsed so far, for checks that listeners make on the pools they use. */
+    private Map<String, PoolConfig> pools = Map.of();
     private final List<Bind> binds = new ArrayList<>();
 
     /** A socket some part of the configuration listens on, for the conflict check. */
@@ -60,6 +63,7 @@ final class ConfigParser {
         }
         List<CertificateConfig> certificates = certificates(r);
         Map<String, PoolConfig> pools = pools(r, poolEntries);
+        this.pools = pools;
         List<ListenerConfig> listeners = listeners(r);
         Optional<HaConfig> ha = r.section("ha", "ha", this::ha);
 
@@ -110,6 +114,12 @@ final class ConfigParser {
 
     private PoolConfig pool(MapReader r, String name, Location at) {
         Balance balance = r.optional("balance", Values.enumOf(Balance.class, "balance"), Balance.ROUND_ROBIN);
+        HashOn hashOn = r.node("hash_on").map(n -> hashOn(r, n)).orElse(HashOn.SOURCE);
+        if (r.has("hash_on") && balance != Balance.CONSISTENT_HASH) {
+            r.errorAtKey("hash_on", "'hash_on' applies only to balance: consistent_hash, not " + balance.key()
+                    + (r.has("balance") ? "" : " (the default)")
+                    + (balance == Balance.SOURCE_HASH ? "; source_hash always hashes the client address" : ""));
+        }
         Optional<StickyConfig> sticky = r.section("sticky", "sticky",
                 sr -> sr.required("cookie", Values.cookieName()).map(StickyConfig::new).orElse(null));
         Optional<HealthCheckConfig> health = r.section("health_check", "health_check", this::healthCheck);
@@ -120,7 +130,7 @@ final class ConfigParser {
                     .ifPresent(n -> ctx.error(n, r.path("servers"),
                             "pool '" + name + "' has no servers; expected at least one {name, address}"));
         }
-        return new PoolConfig(name, balance, sticky, health, servers, at, upstream(r));
+        return new PoolConfig(name, balance, sticky, health, servers, at, upstream(r), hashOn);
     }
 
     private UpstreamConfig upstream(MapReader r) {
@@ -130,6 +140,39 @@ final class ConfigParser {
         int maxIdle = r.optional("max_idle", Values.integer(0, UpstreamConfig.MAX_MAX_IDLE),
                 UpstreamConfig.DEFAULT_MAX_IDLE);
         return new UpstreamConfig(connect, idle, maxIdle);
+    }
+
+    /** {@code hash_on: source}, {@code hash_on: {header: NAME}} or {@code hash_on: {cookie: NAME}}. */
+    private HashOn hashOn(MapReader pool, Node value) {
+        if (value instanceof MappingNode) {
+            return MapReader.of(ctx, "hash_on", value, pool.path("hash_on"))
+                    .map(r -> r.read(this::hashOnKey)).orElse(HashOn.SOURCE);
+        }
+        return pool.parse(value, pool.path("hash_on"), node -> {
+            String t = Values.text(node, HASH_ON_EXPECTED);
+            if (!t.equals("source")) {
+                throw new Invalid("unknown hash_on '" + t + "'; expected " + HASH_ON_EXPECTED);
+            }
+            return HashOn.SOURCE;
+        }).orElse(HashOn.SOURCE);
+    }
+
+    private HashOn hashOnKey(MapReader r) {
+        Optional<String> header = r.optional("header", Values.headerName());
+        Optional<String> cookie = r.optional("cookie", Values.cookieName());
+        if (r.has("header") && r.has("cookie")) {
+            Node h = r.keyNode("header").orElseThrow();
+            Node c = r.keyNode("cookie").orElseThrow();
+            String second = h.getStartMark().getIndex() > c.getStartMark().getIndex() ? "header" : "cookie";
+            r.errorAtKey(second, "give either 'header' or 'cookie' to hash on, not both");
+        } else if (r.node().getValue().isEmpty()) {
+            r.error("expected one of {header: NAME} or {cookie: NAME}");
+        }
+        // Unknown keys (e.g. a misspelt 'header') are reported when the reader finishes.
+        if (header.isPresent()) {
+            return new HashOn.Header(header.get());
+        }
+        return cookie.<HashOn>map(HashOn.Cookie::new).orElse(HashOn.SOURCE);
     }
 
     private ServerConfig server(MapReader r, Map<String, Location> seen) {
@@ -184,6 +227,7 @@ final class ConfigParser {
         Optional<Protocol> protocol = r.required("protocol", Values.enumOf(Protocol.class, "protocol"));
         List<String> certificates = r.list("certificates", certificateRef());
         Optional<String> pool = r.optional("pool", poolRef());
+        pool.ifPresent(p -> checkHashKeyVisible(r, p, protocol));
         ProxyProtocol proxy = r.optional("proxy_protocol", Values.enumOf(ProxyProtocol.class, "proxy_protocol"),
                 ProxyProtocol.NONE);
         Map<String, Location> routeNames = new HashMap<>();
@@ -293,6 +337,7 @@ final class ConfigParser {
         unique(seen, name, r, "route", "a listener");
         MatchConfig match = r.section("match", "match", m -> match(m, protocol)).orElse(MatchConfig.ANY);
         Optional<String> pool = r.required("pool", poolRef());
+        pool.ifPresent(p -> checkHashKeyVisible(r, p, protocol));
         RoutePolicy policy = routePolicy(r, protocol);
         RouteActions actions = routeActions(r, protocol);
         return pool.map(p -> new RouteConfig(name, match, p, r.location(), policy, actions)).orElse(null);
@@ -369,6 +414,17 @@ final class ConfigParser {
             }
         });
         return new MatchConfig(host, path, prefix, regex, methods, headers, query, cookies, sni);
+    }
+
+    /** A tcp or tls listener sees no headers or cookies: a pool hashing on one cannot serve it. */
+    private void checkHashKeyVisible(MapReader r, String poolName, Optional<Protocol> protocol) {
+        PoolConfig pool = pools.get(poolName);
+        if (pool == null || !pool.hashOn().needsHttp() || protocol.isEmpty() || protocol.get().isHttp()) {
+            return;
+        }
+        ctx.error(r.node("pool").orElseThrow(), r.path("pool"), "pool '" + poolName + "' hashes on "
+                + pool.hashOn().describe() + " (hash_on), which a " + protocol.get().key()
+                + " listener never sees; give it hash_on: source, or use another pool");
     }
 
     // ---- ha --------------------------------------------------------------------------------------

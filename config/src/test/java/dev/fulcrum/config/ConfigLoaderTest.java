@@ -62,6 +62,7 @@ class ConfigLoaderTest {
                   - {name: video-2, address: 127.0.0.1:9002}
               billing:
                 balance: consistent_hash
+                hash_on: {header: X-User}
                 servers:
                   - {name: b1, address: "[2001:db8::1]:80", weight: 1000, max_connections: 50}
               web:
@@ -166,6 +167,7 @@ class ConfigLoaderTest {
                 new ServerConfig("video-2", new Endpoint("127.0.0.1", 9002), 100, 0, new Location("test.yaml", 41, 9)));
         PoolConfig billing = c.pool("billing").orElseThrow();
         assertThat(billing.balance()).isEqualTo(Balance.CONSISTENT_HASH);
+        assertThat(billing.hashOn()).isEqualTo(new HashOn.Header("x-user"));
         assertThat(billing.sticky()).isEmpty();
         assertThat(billing.healthCheck()).isEmpty();
         assertThat(billing.servers().get(0).address()).isEqualTo(new Endpoint("2001:db8::1", 80));
@@ -181,6 +183,8 @@ class ConfigLoaderTest {
         assertThat(webPool.upstream()).isEqualTo(new UpstreamConfig(Duration.ofMillis(500), Duration.ofSeconds(4), 8));
         assertThat(video.upstream()).isEqualTo(UpstreamConfig.DEFAULTS);
         assertThat(c.pool("db").orElseThrow().balance()).isEqualTo(Balance.SOURCE_HASH);
+        assertThat(c.pool("db").orElseThrow().hashOn()).isEqualTo(HashOn.SOURCE);
+        assertThat(video.hashOn()).isEqualTo(HashOn.SOURCE);
 
         HaConfig ha = c.ha().orElseThrow();
         assertThat(ha).isEqualTo(new HaConfig("lb-a", 200, new Endpoint("10.0.0.1", 7946),

@@ -127,6 +127,7 @@ class SchemaTest {
 
         assertThat(defs.at("/admin/properties/bind/default").asString()).isEqualTo(AdminConfig.DEFAULT_BIND.toString());
         assertThat(defs.at("/server/properties/weight/default").asInt()).isEqualTo(ServerConfig.DEFAULT_WEIGHT);
+        assertThat(defs.at("/pool/properties/hash_on/default").asString()).isEqualTo(HashOn.SOURCE.describe());
         assertThat(defs.at("/health_check/properties/path/default").asString()).isEqualTo(HealthCheckConfig.DEFAULT_PATH);
         assertThat(duration(defs.at("/health_check/properties/interval/default"))).isEqualTo(HealthCheckConfig.DEFAULT_INTERVAL);
         assertThat(duration(defs.at("/health_check/properties/timeout/default"))).isEqualTo(HealthCheckConfig.DEFAULT_TIMEOUT);
@@ -195,6 +196,17 @@ class SchemaTest {
                 broken("unknown match key", BASE.replace("path_prefix: /api", "path_prefx: /api")),
                 broken("bad protocol", BASE.replace("protocol: tcp", "protocol: udp")),
                 broken("bad balance", BASE.replace("sticky:", "balance: fastest\n    sticky:")),
+                broken("hash_on without consistent_hash", BASE.replace("sticky:", "hash_on: source\n    sticky:")),
+                broken("hash_on with round_robin", BASE.replace("sticky:", "balance: round_robin\n"
+                        + "    hash_on: {header: X-User}\n    sticky:")),
+                broken("hash_on unknown word", BASE.replace("sticky:", "balance: consistent_hash\n"
+                        + "    hash_on: destination\n    sticky:")),
+                broken("hash_on header and cookie", BASE.replace("sticky:", "balance: consistent_hash\n"
+                        + "    hash_on: {header: X-User, cookie: sid}\n    sticky:")),
+                broken("hash_on empty mapping", BASE.replace("sticky:", "balance: consistent_hash\n"
+                        + "    hash_on: {}\n    sticky:")),
+                broken("hash_on header not a token", BASE.replace("sticky:", "balance: consistent_hash\n"
+                        + "    hash_on: {header: \"X User\"}\n    sticky:")),
                 broken("duration without a known unit", BASE.replace("interval: 2s", "interval: 2sec")),
                 broken("duration without a unit", BASE.replace("interval: 2s", "interval: \"2\"")),
                 broken("zero timeout", BASE.replace("timeout: 1s", "timeout: 0ms")),
@@ -267,6 +279,17 @@ class SchemaTest {
     void theBaseDocumentPassesBoth() {
         assertThat(schemaErrors(BASE)).isEmpty();
         Fixtures.parse(BASE, Fixtures.files(dir));
+    }
+
+    @Test
+    void everyFormOfHashOnPassesBoth() {
+        for (String hashOn : List.of("source", "{header: X-User}", "{cookie: sid}")) {
+            String yaml = BASE.replace("sticky:", "balance: consistent_hash\n    hash_on: " + hashOn + "\n    sticky:")
+                    .replace("protocol: tcp, pool: app", "protocol: tcp, pool: db")
+                    .replace("pools:\n", "pools:\n  db:\n    servers: [{name: d1, address: 127.0.0.1:5432}]\n");
+            assertThat(schemaErrors(yaml)).as(hashOn).isEmpty();
+            Fixtures.parse(yaml, Fixtures.files(dir));
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -710,6 +710,143 @@ class ValidationTest {
                         + " characters like eth0");
     }
 
+    // ---- hash_on ---------------------------------------------------------------------------------------
+
+    @Test
+    void hashOnAcceptsSourceAHeaderOrACookie() {
+        FulcrumConfig c = Fixtures.parse("""
+                listeners:
+                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: users}, {pool: carts}]}
+                  - {name: db, bind: 0.0.0.0:5432, protocol: tcp, pool: plain}
+                pools:
+                  users:
+                    balance: consistent_hash
+                    hash_on: {header: X-User}
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  carts:
+                    balance: consistent_hash
+                    hash_on: {cookie: cart_id}
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  plain:
+                    balance: consistent_hash
+                    hash_on: source
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  default:
+                    balance: consistent_hash
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                """, dir);
+        assertThat(c.pool("users").orElseThrow().hashOn()).isEqualTo(new HashOn.Header("x-user"));
+        assertThat(c.pool("carts").orElseThrow().hashOn()).isEqualTo(new HashOn.Cookie("cart_id"));
+        assertThat(c.pool("plain").orElseThrow().hashOn()).isEqualTo(HashOn.SOURCE);
+        assertThat(c.pool("default").orElseThrow().hashOn()).isEqualTo(HashOn.SOURCE);
+    }
+
+    @Test
+    void hashOnValues() {
+        assertThat(check("""
+                listeners:
+                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: a}]}
+                pools:
+                  a:
+                    balance: consistent_hash
+                    hash_on: destination
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  b:
+                    balance: consistent_hash
+                    hash_on: {header: "X User"}
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  c:
+                    balance: consistent_hash
+                    hash_on: {cookie: "a=b"}
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  d:
+                    balance: consistent_hash
+                    hash_on: {header: X-User, cookie: sid}
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  e:
+                    balance: consistent_hash
+                    hash_on: {}
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  f:
+                    balance: consistent_hash
+                    hash_on: {heder: X-User}
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  g:
+                    balance: consistent_hash
+                    hash_on: [source]
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                """)).containsExactly(
+                "6:14: pools.a.hash_on: unknown hash_on 'destination'; expected 'source' or a mapping"
+                        + " {header: NAME} or {cookie: NAME}",
+                "10:23: pools.b.hash_on.header: invalid header name 'X User'; expected a token like X-Tenant",
+                "14:23: pools.c.hash_on.cookie: invalid cookie name 'a=b'; expected a token (letters, digits and"
+                        + " !#$%&'*+.^_`|~-, no spaces, '=', ';' or quotes)",
+                "18:31: pools.d.hash_on.cookie: give either 'header' or 'cookie' to hash on, not both",
+                "22:14: pools.e.hash_on: expected one of {header: NAME} or {cookie: NAME}",
+                "26:15: pools.f.hash_on.heder: unknown key 'heder' in hash_on; did you mean 'header'?",
+                "30:14: pools.g.hash_on: expected 'source' or a mapping {header: NAME} or {cookie: NAME},"
+                        + " got a list");
+    }
+
+    @Test
+    void hashOnOnlyWithConsistentHash() {
+        assertThat(check("""
+                listeners:
+                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: a}]}
+                pools:
+                  a:
+                    hash_on: {header: X-User}
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  b:
+                    balance: source_hash
+                    hash_on: source
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  c:
+                    balance: least_conn
+                    hash_on: {cookie: sid}
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                """)).containsExactly(
+                "5:5: pools.a.hash_on: 'hash_on' applies only to balance: consistent_hash, not round_robin"
+                        + " (the default)",
+                "9:5: pools.b.hash_on: 'hash_on' applies only to balance: consistent_hash, not source_hash;"
+                        + " source_hash always hashes the client address",
+                "13:5: pools.c.hash_on: 'hash_on' applies only to balance: consistent_hash, not least_conn");
+    }
+
+    @Test
+    void headerOrCookieHashKeysNeedAnHttpListener() {
+        assertThat(check("""
+                certificates:
+                  - {name: site, cert: certs/site.crt, key: certs/site.key}
+                listeners:
+                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: users}]}
+                  - {name: raw, bind: 0.0.0.0:9000, protocol: tcp, pool: users}
+                  - name: sni
+                    bind: 0.0.0.0:9443
+                    protocol: tls
+                    certificates: [site]
+                    routes:
+                      - {match: {sni: a.example.com}, pool: sources}
+                      - {pool: carts}
+                pools:
+                  users:
+                    balance: consistent_hash
+                    hash_on: {header: X-User}
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  carts:
+                    balance: consistent_hash
+                    hash_on: {cookie: cart}
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  sources:
+                    balance: consistent_hash
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                """)).containsExactly(
+                "5:58: listeners[1].pool: pool 'users' hashes on header x-user (hash_on), which a tcp listener"
+                        + " never sees; give it hash_on: source, or use another pool",
+                "12:16: listeners[2].routes[1].pool: pool 'carts' hashes on cookie cart (hash_on), which a tls"
+                        + " listener never sees; give it hash_on: source, or use another pool");
+    }
+
     // ---- all at once -----------------------------------------------------------------------------------
 
     @Test

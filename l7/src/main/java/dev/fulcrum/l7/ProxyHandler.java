@@ -277,7 +277,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         policy = routePolicy;
         bodyBytesLeft = routePolicy.maxRequestBody();
         Pool pool = routes.pool(route);
-        Server picked = pool.pick(clientAddress);
+        Server picked = pool.pick(routeRequest.forClient(clientAddress));
         if (picked == null) {
             respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.noServer(pool.name()),
                     routes.noServerMeters(route));

@@ -7,6 +7,7 @@ import dev.fulcrum.config.AccessLogConfig;
 import dev.fulcrum.config.ForwardingConfig;
 import dev.fulcrum.config.FulcrumConfig;
 import dev.fulcrum.config.HttpEdgeConfig;
+import dev.fulcrum.config.HashOn;
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.Location;
 import dev.fulcrum.config.MatchConfig;
@@ -134,7 +135,7 @@ final class ProxyFixture implements AutoCloseable {
             servers.add(server(backend.name(), backend.port()));
         }
         return new PoolConfig(name, Balance.ROUND_ROBIN, Optional.empty(), Optional.empty(), servers, Location.NONE,
-                upstream);
+                upstream, HashOn.SOURCE);
     }
 
     static PoolConfig poolAtPort(String name, String server, int port) {
@@ -143,7 +144,7 @@ final class ProxyFixture implements AutoCloseable {
 
     static PoolConfig poolAtPort(String name, String server, int port, UpstreamConfig upstream) {
         return new PoolConfig(name, Balance.ROUND_ROBIN, Optional.empty(), Optional.empty(),
-                List.of(server(server, port)), Location.NONE, upstream);
+                List.of(server(server, port)), Location.NONE, upstream, HashOn.SOURCE);
     }
 
     static ServerConfig server(String name, int port) {

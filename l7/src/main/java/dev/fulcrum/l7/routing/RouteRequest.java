@@ -1,5 +1,6 @@
 package dev.fulcrum.l7.routing;
 
+import dev.fulcrum.lbcore.pool.BalancingContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -10,14 +11,16 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.net.SocketAddress;
 import java.util.Map;
 
 /**
  * The parts of a request that routes match on, in normal form. The proxy keeps one per
  * connection and refills it for each request ({@link #parse}); query parameters and cookies are
- * decoded only when a rule asks for them.
+ * decoded only when a rule asks for them. It is also what the pool's balancer hashes on
+ * ({@link BalancingContext}), so choosing a server allocates nothing more.
  */
-public final class RouteRequest {
+public final class RouteRequest implements BalancingContext {
 
     private String method = "";
     private String uri = "";
@@ -29,6 +32,7 @@ public final class RouteRequest {
     private HttpHeaders headers;
     private Map<String, List<String>> queryParameters;
     private Map<String, String> cookies;
+    private SocketAddress client;
 
     /** Parses a request, as {@link #parse}, into a new instance. */
     public static RouteRequest of(String method, String uri, HttpHeaders headers)
@@ -190,9 +194,30 @@ public final class RouteRequest {
         return queryParameters.getOrDefault(name, List.of());
     }
 
+    /** Sets the address the request came from and returns this, as the balancer's context. */
+    public RouteRequest forClient(SocketAddress client) {
+        this.client = client;
+        return this;
+    }
+
+    @Override
+    public SocketAddress client() {
+        return client;
+    }
+
+    /** The first value of a header, or null. */
+    @Override
+    public String header(String name) {
+        return headers == null ? null : headers.get(name);
+    }
+
     /** The value of a cookie (the first when repeated), or null. */
+    @Override
     public String cookie(String name) {
         if (cookies == null) {
+            if (headers == null) {
+                return null;
+            }
             cookies = decodeCookies(headers);
         }
         return cookies.get(name);

@@ -1,16 +1,16 @@
 package dev.fulcrum.lbcore.pool;
 
-import java.net.SocketAddress;
-
 /**
  * Chooses a server of one pool. Implementations are shared by every event loop: lock-free,
- * and they only ever return an eligible server.
+ * allocation-free per pick, and they only ever return an eligible server
+ * ({@link Server#isEligible()}: enabled, healthy and under its connection cap).
  */
 public interface Balancer {
 
     /**
-     * @param client the client's address, for strategies that keep a client on one server
+     * @param context the client and, for HTTP, the request; strategies that do not hash
+     *     ignore it, and null is then allowed
      * @return an eligible server, or null when none is eligible
      */
-    Server pick(SocketAddress client);
+    Server pick(BalancingContext context);
 }

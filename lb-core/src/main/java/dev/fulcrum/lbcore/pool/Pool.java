@@ -1,6 +1,5 @@
 package dev.fulcrum.lbcore.pool;
 
-import java.net.SocketAddress;
 import java.util.List;
 
 /** A named, immutable set of servers and the balancer that chooses among them. */
@@ -35,9 +34,9 @@ public final class Pool {
         return balancer;
     }
 
-    /** An eligible server for this client, or null when none is eligible. */
-    public Server pick(SocketAddress client) {
-        return balancer.pick(client);
+    /** An eligible server for this client or request, or null when none is eligible. */
+    public Server pick(BalancingContext context) {
+        return balancer.pick(context);
     }
 
     /** The server of that name, or null. */

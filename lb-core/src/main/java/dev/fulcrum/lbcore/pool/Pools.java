@@ -18,7 +18,6 @@ public final class Pools {
      *
      * @param configs by pool name, as {@code FulcrumConfig.pools()} holds them
      * @return by pool name, in the same order, unmodifiable
-     * @throws IllegalArgumentException when a pool asks for something not implemented yet
      */
     public static Map<String, Pool> build(Map<String, PoolConfig> configs) {
         Map<String, Pool> pools = new LinkedHashMap<>();
@@ -31,6 +30,6 @@ public final class Pools {
         for (int i = 0; i < config.servers().size(); i++) {
             servers.add(Server.fromConfig(name, i, config.servers().get(i)));
         }
-        return new Pool(name, servers, Balancers.create(config.balance(), servers));
+        return new Pool(name, servers, Balancers.create(config.balance(), config.hashOn(), servers));
     }
 }

@@ -1,6 +1,5 @@
 package dev.fulcrum.lbcore.pool;
 
-import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +30,7 @@ public final class RoundRobinBalancer implements Balancer {
     }
 
     @Override
-    public Server pick(SocketAddress client) {
+    public Server pick(BalancingContext context) {
         int count = servers.size();
         if (count == 0) {
             return null;

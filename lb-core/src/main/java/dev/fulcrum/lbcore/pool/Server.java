@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,13 @@ import org.slf4j.LoggerFactory;
 public final class Server {
 
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
+
+    /**
+     * Bumped whenever any server becomes enabled, disabled, healthy or unhealthy: balancers that
+     * precompute tables from the set of such servers (consistent hashing) compare one number per
+     * pick instead of scanning their servers. Process-wide because changes are rare.
+     */
+    private static final AtomicLong MEMBERSHIP_EPOCH = new AtomicLong();
 
     private final String pool;
     private final String name;
@@ -127,7 +135,9 @@ public final class Server {
     }
 
     public void setEnabled(boolean value) {
-        enabled.set(value);
+        if (enabled.compareAndSet(!value, value)) {
+            MEMBERSHIP_EPOCH.incrementAndGet();
+        }
     }
 
     public boolean isHealthy() {
@@ -135,12 +145,36 @@ public final class Server {
     }
 
     public void setHealthy(boolean value) {
-        healthy.set(value);
+        if (healthy.compareAndSet(!value, value)) {
+            MEMBERSHIP_EPOCH.incrementAndGet();
+        }
+    }
+
+    /**
+     * Enabled and healthy: in the pool's rotation. Unlike {@link #isEligible()} this ignores the
+     * connection cap, which changes with every connection and must not reshape hash tables.
+     */
+    public boolean isInRotation() {
+        return enabled.get() && healthy.get();
+    }
+
+    /** Under its connection cap (counting connections being opened), or uncapped. */
+    public boolean hasConnectionRoom() {
+        return maxConnections == 0 || activeConnections.get() < maxConnections;
     }
 
     /** May receive new requests: enabled, healthy and under its connection cap. */
     public boolean isEligible() {
-        return enabled.get() && healthy.get() && (maxConnections == 0 || activeConnections.get() < maxConnections);
+        return isInRotation() && hasConnectionRoom();
+    }
+
+    /**
+     * A number that changes (after the flag) whenever any server's {@link #isInRotation()}
+     * changes. Read it before reading the flags: a table built from flags read after epoch E and
+     * stamped E is rebuilt if anything changed since.
+     */
+    public static long membershipEpoch() {
+        return MEMBERSHIP_EPOCH.get();
     }
 
     @Override

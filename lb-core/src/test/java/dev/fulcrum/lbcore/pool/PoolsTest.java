@@ -1,14 +1,15 @@
 package dev.fulcrum.lbcore.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fulcrum.config.Balance;
 import dev.fulcrum.config.Endpoint;
+import dev.fulcrum.config.HashOn;
 import dev.fulcrum.config.Location;
 import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.config.ServerConfig;
 import dev.fulcrum.config.UpstreamConfig;
+import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ class PoolsTest {
 
     private static PoolConfig pool(String name, Balance balance, ServerConfig... servers) {
         return new PoolConfig(name, balance, Optional.empty(), Optional.empty(), List.of(servers), Location.NONE,
-                UpstreamConfig.DEFAULTS);
+                UpstreamConfig.DEFAULTS, HashOn.SOURCE);
     }
 
     private static ServerConfig server(String name, int port) {
@@ -45,11 +46,34 @@ class PoolsTest {
     }
 
     @Test
-    void unimplementedBalanceIsLoud() {
-        Map<String, PoolConfig> configs = Map.of("db", pool("db", Balance.LEAST_CONN, server("db-1", 5432)));
-        assertThatThrownBy(() -> Pools.build(configs))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("balance least_conn is not implemented yet");
+    void everyBalanceHasItsBalancer() {
+        Map<Balance, Class<?>> expected = Map.of(
+                Balance.ROUND_ROBIN, RoundRobinBalancer.class,
+                Balance.LEAST_CONN, LeastConnBalancer.class,
+                Balance.RANDOM, WeightedRandomBalancer.class,
+                Balance.SOURCE_HASH, ConsistentHashBalancer.class,
+                Balance.CONSISTENT_HASH, ConsistentHashBalancer.class);
+        assertThat(expected).containsOnlyKeys(Balance.values());
+        expected.forEach((balance, type) -> {
+            Pool pool = Pools.build("db", pool("db", balance, server("db-1", 5432), server("db-2", 5433)));
+            assertThat(pool.balancer()).as("%s", balance).isInstanceOf(type);
+            assertThat(pool.pick(BalancingContext.ofClient(new InetSocketAddress("10.0.0.1", 40000))))
+                    .as("%s", balance).isNotNull();
+        });
+    }
+
+    @Test
+    void consistentHashUsesTheConfiguredKey() {
+        PoolConfig config = new PoolConfig("users", Balance.CONSISTENT_HASH, Optional.empty(), Optional.empty(),
+                List.of(server("u1", 9001), server("u2", 9002), server("u3", 9003)), Location.NONE,
+                new HashOn.Header("x-user"));
+        Pool pool = Pools.build("users", config);
+        Server first = pool.pick(new TestContext(new InetSocketAddress("10.0.0.1", 1), Map.of("x-user", "alice"), Map.of()));
+        for (int i = 2; i < 50; i++) {
+            // Other clients, same user: the header decides.
+            assertThat(pool.pick(new TestContext(new InetSocketAddress("10.0.0." + i, i), Map.of("x-user", "alice"),
+                    Map.of()))).isSameAs(first);
+        }
     }
 
     @Test

@@ -1,0 +1,91 @@
+package dev.fulcrum.lbcore.pool;
+
+import java.util.List;
+
+/**
+ * Weighted least connections by the power of two choices: draw two distinct eligible servers
+ * at random and take the one with fewer open connections per unit of weight.
+ *
+ * <p>Two random choices instead of a scan keep a pick O(1), and avoid the herd behaviour of
+ * a strict minimum, where every event loop sends to the same momentarily idle server
+ * (Mitzenmacher, "The Power of Two Choices in Randomized Load Balancing").
+ *
+ * <p>Load is {@code (active + 1) / weight}, compared by cross-multiplying: the +1 counts the
+ * connection about to be made, so an idle server of weight 300 beats an idle one of weight 100
+ * and weights hold even at low load. Ties go to the first draw, which is itself random.
+ *
+ * <p>Active connections are {@link Server#activeConnections()}: connections open or being
+ * opened to the server, the same count its {@code max_connections} cap applies to.
+ */
+public final class LeastConnBalancer implements Balancer {
+
+    /** Random draws for one candidate before an exact pass over the eligible servers. */
+    static final int DRAWS = 4;
+
+    private final Server[] servers;
+    private final RandomSource random;
+
+    public LeastConnBalancer(List<Server> servers) {
+        this(servers, RandomSource.threadLocal());
+    }
+
+    public LeastConnBalancer(List<Server> servers, RandomSource random) {
+        this.servers = servers.toArray(new Server[0]);
+        this.random = random;
+    }
+
+    @Override
+    public Server pick(BalancingContext context) {
+        int first = randomEligible(-1);
+        if (first < 0) {
+            return null;
+        }
+        int second = randomEligible(first);
+        if (second < 0) {
+            return servers[first];
+        }
+        Server a = servers[first];
+        Server b = servers[second];
+        long loadA = (a.activeConnections() + 1L) * b.weight();
+        long loadB = (b.activeConnections() + 1L) * a.weight();
+        return loadB < loadA ? b : a;
+    }
+
+    /**
+     * A uniformly chosen eligible server other than {@code excluded}, by position; -1 when there
+     * is none. Rejection sampling first, then one exact pass, which stays uniform.
+     */
+    private int randomEligible(int excluded) {
+        int count = servers.length;
+        if (count == 0 || (count == 1 && excluded == 0)) {
+            return -1;
+        }
+        for (int draw = 0; draw < DRAWS; draw++) {
+            int i = random.nextInt(count);
+            if (i != excluded && servers[i].isEligible()) {
+                return i;
+            }
+        }
+        int eligible = 0;
+        for (int i = 0; i < count; i++) {
+            if (i != excluded && servers[i].isEligible()) {
+                eligible++;
+            }
+        }
+        if (eligible == 0) {
+            return -1;
+        }
+        int r = random.nextInt(eligible);
+        int last = -1;
+        for (int i = 0; i < count; i++) {
+            if (i != excluded && servers[i].isEligible()) {
+                last = i;
+                if (r-- == 0) {
+                    return i;
+                }
+            }
+        }
+        // Some server left between the two passes: any eligible one will do.
+        return last;
+    }
+}
