@@ -380,14 +380,15 @@ final class ConfigParser {
                 .orElse(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT);
         Optional<Long> body = r.section("limits", "route_limits",
                 lr -> lr.optional("request_body", Values.sizeOrUnlimited()).orElse(null));
+        int retries = r.optional("retries", Values.integer(0, RoutePolicy.MAX_RETRIES), RoutePolicy.DEFAULT_RETRIES);
         protocol.filter(p -> !p.isHttp()).ifPresent(p -> {
-            for (String k : List.of("timeouts", "limits")) {
+            for (String k : List.of("timeouts", "limits", "retries")) {
                 if (r.has(k)) {
                     r.errorAtKey(k, "'" + k + "' on a route applies only to http and https listeners, not " + p.key());
                 }
             }
         });
-        return new RoutePolicy(response, body);
+        return new RoutePolicy(response, body, retries);
     }
 
     private MatchConfig match(MapReader r, Optional<Protocol> protocol) {

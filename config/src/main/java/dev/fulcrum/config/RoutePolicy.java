@@ -9,11 +9,20 @@ import java.util.Optional;
  * @param responseTimeout longest wait for the response head after the whole request went to the backend: 504
  * @param requestBody the route's own body limit in bytes ({@link ListenerLimits#UNLIMITED} for
  *     {@code unlimited}); empty: the listener's limit applies
+ * @param retries further tries on another server after a failure before any response byte
+ *     (a connect failure always; a reset only for idempotent requests without a body)
  */
-public record RoutePolicy(Duration responseTimeout, Optional<Long> requestBody) {
+public record RoutePolicy(Duration responseTimeout, Optional<Long> requestBody, int retries) {
 
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
-    public static final RoutePolicy DEFAULTS = new RoutePolicy(DEFAULT_RESPONSE_TIMEOUT, Optional.empty());
+    public static final int DEFAULT_RETRIES = 1;
+    public static final int MAX_RETRIES = 10;
+    public static final RoutePolicy DEFAULTS =
+            new RoutePolicy(DEFAULT_RESPONSE_TIMEOUT, Optional.empty(), DEFAULT_RETRIES);
+
+    public RoutePolicy(Duration responseTimeout, Optional<Long> requestBody) {
+        this(responseTimeout, requestBody, DEFAULT_RETRIES);
+    }
 
     /** The body limit for this route on a listener with {@code limits}. */
     public long requestBodyLimit(ListenerLimits limits) {

@@ -32,7 +32,7 @@ class ConfigLoaderTest {
                 routes:
                   - {name: video,   match: {path_prefix: /video}, pool: video,
                      timeouts: {response: 2m}, limits: {request_body: unlimited}, strip_prefix: /video, request_headers: {add: {X-A: "1"}, set: {X-B: "2"}, remove: [X-C]}, response_headers: {remove: [Server]}}
-                  - {name: billing, match: {host: billing.example.com}, pool: billing, limits: {request_body: 1MiB}, rewrite_path: {regex: "^/old/(.*)", replacement: "/new/$1"}}
+                  - {name: billing, match: {host: billing.example.com}, pool: billing, limits: {request_body: 1MiB}, retries: 3, rewrite_path: {regex: "^/old/(.*)", replacement: "/new/$1"}}
                   - name: api
                     match:
                       host: "*.API.example.com"
@@ -108,6 +108,8 @@ class ConfigLoaderTest {
         assertThat(web.routes().get(1).actions().rewritePath())
                 .contains(new RouteActions.PathRewrite("^/old/(.*)", "/new/$1"));
         assertThat(web.routes().get(2).actions()).isEqualTo(RouteActions.NONE);
+        assertThat(web.routes().get(1).policy().retries()).isEqualTo(3);
+        assertThat(web.routes().get(0).policy().retries()).isEqualTo(RoutePolicy.DEFAULT_RETRIES);
         assertThat(c.listener("web-tls").orElseThrow().accessLog()).contains(new AccessLogConfig(
                 AccessLogConfig.Format.JSON, Optional.of(dir.resolve("access.log").toAbsolutePath().normalize())));
         assertThat(c.listener("web-tls").orElseThrow().forwarding()).isEqualTo(new ForwardingConfig(List.of(
@@ -129,7 +131,7 @@ class ConfigLoaderTest {
                 new ListenerLimits(4096, 16384, 50, 10L << 20)));
         assertThat(web.routes()).extracting(RouteConfig::policy).containsExactly(
                 new RoutePolicy(Duration.ofMinutes(2), Optional.of(ListenerLimits.UNLIMITED)),
-                new RoutePolicy(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT, Optional.of(1L << 20)),
+                new RoutePolicy(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT, Optional.of(1L << 20), 3),
                 RoutePolicy.DEFAULTS, RoutePolicy.DEFAULTS);
         assertThat(web.routes().get(0).policy().requestBodyLimit(web.edge().limits())).isEqualTo(Long.MAX_VALUE);
         assertThat(web.routes().get(2).policy().requestBodyLimit(web.edge().limits())).isEqualTo(10L << 20);

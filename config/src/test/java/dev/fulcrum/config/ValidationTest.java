@@ -141,6 +141,19 @@ class ValidationTest {
     }
 
     @Test
+    void retriesAreABoundedCountOnHttpRoutesOnly() {
+        assertThat(check("""
+                listeners:
+                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app, retries: 11}]}
+                  - {name: db, bind: 0.0.0.0:5432, protocol: tcp, routes: [{pool: app, retries: 1}]}
+                """ + POOLS)).satisfiesExactly(
+                e -> assertThat(e).isEqualTo("2:83: listeners[0].routes[0].retries: 11 is out of range; expected an"
+                        + " integer between 0 and 10"),
+                e -> assertThat(e).isEqualTo("3:72: listeners[1].routes[0].retries: 'retries' on a route applies only"
+                        + " to http and https listeners, not tcp"));
+    }
+
+    @Test
     void routeActionsAreCheckedWherever() {
         assertThat(check("""
                 listeners:

@@ -11,10 +11,12 @@ import dev.fulcrum.config.UpstreamConfig;
  * @param maxRequestBody bytes a request body may have; {@link ListenerLimits#UNLIMITED} for no limit
  * @param responseTimeoutNanos longest wait for the response head once the request was sent
  * @param upstream how connections to the pool's servers are opened and kept
+ * @param retries further tries on another server after a failure before any response byte
  */
-record ExchangePolicy(long maxRequestBody, long responseTimeoutNanos, UpstreamConfig upstream) {
+record ExchangePolicy(long maxRequestBody, long responseTimeoutNanos, UpstreamConfig upstream, int retries) {
 
     static ExchangePolicy of(RoutePolicy route, ListenerLimits listener, UpstreamConfig upstream) {
-        return new ExchangePolicy(route.requestBodyLimit(listener), route.responseTimeout().toNanos(), upstream);
+        return new ExchangePolicy(route.requestBodyLimit(listener), route.responseTimeout().toNanos(), upstream,
+                route.retries());
     }
 }

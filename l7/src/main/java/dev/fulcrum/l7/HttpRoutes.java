@@ -8,6 +8,7 @@ import dev.fulcrum.l7.routing.Router;
 import dev.fulcrum.lbcore.metrics.MetricNames;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ public final class HttpRoutes {
     private final Pool[] poolByRoute;
     private final CompiledRouteActions[] actionsByRoute;
     private final ExchangePolicy[] policyByRoute;
+    private final Counter[] retriesByRoute;
     private final RequestMeters unrouted;
     private final RequestMeters[] noServerByRoute;
     private final RequestMeters[][] byRouteAndServer;
@@ -40,6 +42,7 @@ public final class HttpRoutes {
         this.poolByRoute = new Pool[routes.size()];
         this.actionsByRoute = new CompiledRouteActions[routes.size()];
         this.policyByRoute = new ExchangePolicy[routes.size()];
+        this.retriesByRoute = new Counter[routes.size()];
         this.noServerByRoute = new RequestMeters[routes.size()];
         this.byRouteAndServer = new RequestMeters[routes.size()][];
         this.unrouted = new RequestMeters(registry, listener, MetricNames.NONE, MetricNames.NONE, MetricNames.NONE);
@@ -55,6 +58,11 @@ public final class HttpRoutes {
             policyByRoute[i] = ExchangePolicy.of(route.config().policy(), config.edge().limits(),
                     poolConfigs.get(pool.name()).upstream());
             noServerByRoute[i] = new RequestMeters(registry, listener, route.name(), pool.name(), MetricNames.NONE);
+            retriesByRoute[i] = Counter.builder(MetricNames.RETRIES)
+                    .description("Requests tried again on another server after a failure before any response byte")
+                    .tags(MetricNames.TAG_LISTENER, listener, MetricNames.TAG_ROUTE, route.name(),
+                            MetricNames.TAG_POOL, pool.name())
+                    .register(registry);
             byRouteAndServer[i] = new RequestMeters[pool.servers().size()];
             for (Server server : pool.servers()) {
                 byRouteAndServer[i][server.index()] =
@@ -86,6 +94,10 @@ public final class HttpRoutes {
 
     CompiledRouteActions actions(Route route) {
         return actionsByRoute[route.index()];
+    }
+
+    Counter retries(Route route) {
+        return retriesByRoute[route.index()];
     }
 
     ExchangePolicy policy(Route route) {

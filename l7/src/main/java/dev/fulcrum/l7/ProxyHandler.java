@@ -103,8 +103,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private String upgrade;
     private Server server;
     private ExchangePolicy policy;
+    // Retries: the route and pool of the exchange, and the head as sent, to send it again.
+    private Route route;
+    private Pool pool;
+    private int retriesLeft;
+    private HttpRequest sentHead;
     private long bodyBytesLeft;
-    private HttpRequest pendingHead;
     private UpstreamConnection upstream;
     private ChannelFuture lastResponseWrite;
 
@@ -276,8 +280,22 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         policy = routePolicy;
         bodyBytesLeft = routePolicy.maxRequestBody();
-        Pool pool = routes.pool(route);
-        Server picked = pool.pick(routeRequest.forClient(clientAddress));
+        this.route = route;
+        this.pool = routes.pool(route);
+        retriesLeft = routePolicy.retries();
+        actions = routes.actions(route);
+        prepareForBackend(request);
+        sentHead = request;
+        dispatch(null);
+    }
+
+    /**
+     * Sends the prepared head to a server of the route's pool: over an idle pooled connection
+     * when there is one, else over a new connection. On a retry, {@code avoid} is the server
+     * that just failed; another is taken when the pool has one.
+     */
+    private void dispatch(Server avoid) {
+        Server picked = pickAvoiding(avoid);
         if (picked == null) {
             respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.noServer(pool.name()),
                     routes.noServerMeters(route));
@@ -285,12 +303,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         server = picked;
         meters = routes.meters(route, picked);
-        actions = routes.actions(route);
-        prepareForBackend(request);
         UpstreamConnection idle = upstreams.pollIdle(picked);
         if (idle != null) {
             useUpstream(idle);
-            upstream.channel().write(request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            writeHead();
             return;
         }
         if (!picked.tryAcquireConnection()) {
@@ -300,8 +316,50 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         state = State.CONNECTING;
-        pendingHead = request;
-        upstreams.connect(picked, routePolicy.upstream()).addListener((ChannelFuture f) -> onConnected(f));
+        upstreams.connect(picked, policy.upstream()).addListener((ChannelFuture f) -> onConnected(f));
+    }
+
+    private Server pickAvoiding(Server avoid) {
+        Server picked = pool.pick(routeRequest.forClient(clientAddress));
+        // Balancers that spread load move on by themselves; a hash keeps its pick, and then the same server it is.
+        for (int i = 1; picked == avoid && avoid != null && i < pool.servers().size(); i++) {
+            picked = pool.pick(routeRequest.forClient(clientAddress));
+        }
+        return picked;
+    }
+
+    /** The head, and on a retry of a request already read whole, its end too. */
+    private void writeHead() {
+        upstream.channel().write(sentHead).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (requestDone) {
+            upstream.channel().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            responseDeadline.arm(policy.responseTimeoutNanos());
+        }
+    }
+
+    /**
+     * Whether a failure before any response byte may be tried again elsewhere: a failed
+     * connect sent nothing, so always; a dropped connection may have delivered the request,
+     * so only one that is idempotent and has no body to send again.
+     */
+    private boolean mayRetry(boolean nothingSent) {
+        if (retriesLeft <= 0 || responseStarted) {
+            return false;
+        }
+        return nothingSent || !bodyExpected && requestDone && isIdempotent(sentHead.method());
+    }
+
+    private static boolean isIdempotent(HttpMethod method) {
+        return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS)
+                || method.equals(HttpMethod.TRACE) || method.equals(HttpMethod.PUT) || method.equals(HttpMethod.DELETE);
+    }
+
+    private void retry(Server failed) {
+        retriesLeft--;
+        routes.retries(route).increment();
+        LOG.debug("retrying {} {} after {} failed", sentHead.method(), sentHead.uri(), failed);
+        dispatch(failed);
     }
 
     /** Reads the snapshot reference once per request; resolves this listener's parts only on change. */
@@ -332,6 +390,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         meters = null;
         server = null;
         policy = null;
+        sentHead = null;
+        route = null;
+        pool = null;
         lastResponseWrite = null;
     }
 
@@ -394,19 +455,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             }
             return;
         }
-        HttpRequest head = pendingHead;
-        pendingHead = null;
         if (!future.isSuccess()) {
             LOG.debug("connect to {} failed: {}", server, future.cause().toString());
             snapshot.health().onFailure(server, future.cause());
-            if (future.cause() instanceof ConnectTimeoutException) {
+            if (mayRetry(true)) {
+                retry(server);
+            } else if (future.cause() instanceof ConnectTimeoutException) {
                 respondLocally(HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.UPSTREAM_CONNECT_TIMEOUT, meters);
             } else {
                 respondLocally(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CONNECT_FAILED, meters);
             }
         } else {
             useUpstream(future.channel().pipeline().get(UpstreamConnection.class));
-            upstream.channel().write(head).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            writeHead();
         }
         drain();
         if (upstream != null) {
@@ -618,6 +679,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         if (!responseStarted) {
             snapshot.health().onFailure(server, cause != null ? cause : new UpstreamClosedException(server));
+            if (mayRetry(false)) {
+                responseDeadline.disarm();
+                retry(server);
+                drain();
+                if (upstream != null) {
+                    upstream.channel().flush();
+                }
+                readClientIfReady();
+                return;
+            }
             respondLocally(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CLOSED, meters);
             drain();
             readClientIfReady();
