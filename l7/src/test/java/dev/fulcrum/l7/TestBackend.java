@@ -61,6 +61,8 @@ final class TestBackend implements AutoCloseable {
     final AtomicInteger closedConnections = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
     final AtomicLong bytesReceived = new AtomicLong();
+    /** Download body bytes handed to the socket so far (the backend waits when it is full). */
+    final AtomicLong downloadBytesQueued = new AtomicLong();
     final Queue<Received> received = new ConcurrentLinkedQueue<>();
 
     TestBackend(String name) {
@@ -169,7 +171,7 @@ final class TestBackend implements AutoCloseable {
                 HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
                 HttpUtil.setContentLength(response, size);
                 ctx.writeAndFlush(response);
-                download = new Download(ctx, size);
+                download = new Download(ctx, size, downloadBytesQueued);
                 download.next();
             } else if (uri.startsWith("/unframed")) {
                 HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -205,11 +207,13 @@ final class TestBackend implements AutoCloseable {
     private static final class Download {
         private static final int PIECE = 64 * 1024;
         private final ChannelHandlerContext ctx;
+        private final AtomicLong queued;
         private long remaining;
 
-        Download(ChannelHandlerContext ctx, long size) {
+        Download(ChannelHandlerContext ctx, long size, AtomicLong queued) {
             this.ctx = ctx;
             this.remaining = size;
+            this.queued = queued;
         }
 
         void next() {
@@ -222,6 +226,7 @@ final class TestBackend implements AutoCloseable {
                 }
                 ByteBuf piece = ctx.alloc().buffer(n).writeBytes(bytes);
                 remaining -= n;
+                queued.addAndGet(n);
                 ctx.writeAndFlush(new DefaultHttpContent(piece));
             }
             if (remaining == 0) {
