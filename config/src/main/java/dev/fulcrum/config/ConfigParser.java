@@ -336,11 +336,49 @@ final class ConfigParser {
         String name = r.optional("name", Values.name("route"), "route-" + (index + 1));
         unique(seen, name, r, "route", "a listener");
         MatchConfig match = r.section("match", "match", m -> match(m, protocol)).orElse(MatchConfig.ANY);
-        Optional<String> pool = r.required("pool", poolRef());
+        Optional<String> pool = r.optional("pool", poolRef());
         pool.ifPresent(p -> checkHashKeyVisible(r, p, protocol));
         RoutePolicy policy = routePolicy(r, protocol);
         RouteActions actions = routeActions(r, protocol);
-        return pool.map(p -> new RouteConfig(name, match, p, r.location(), policy, actions)).orElse(null);
+        Optional<LocalReply> reply = localReply(r, protocol);
+        int targets = (r.has("pool") ? 1 : 0) + (r.has("redirect") ? 1 : 0) + (r.has("respond") ? 1 : 0);
+        if (targets == 0) {
+            r.require("pool");
+        } else if (targets > 1) {
+            r.error("a route has exactly one of 'pool', 'redirect' and 'respond'");
+        }
+        if (targets != 1 || pool.isEmpty() && reply.isEmpty()) {
+            return null;
+        }
+        return new RouteConfig(name, match, pool, r.location(), policy, actions, reply);
+    }
+
+    private Optional<LocalReply> localReply(MapReader r, Optional<Protocol> protocol) {
+        if (protocol.isPresent() && !protocol.get().isHttp()) {
+            for (String k : List.of("redirect", "respond")) {
+                if (r.has(k)) {
+                    r.errorAtKey(k, "'" + k + "' applies only to routes of http and https listeners");
+                }
+            }
+            return Optional.empty();
+        }
+        Optional<LocalReply> redirect = r.section("redirect", "redirect", rr -> new LocalReply.Redirect(
+                rr.optional("status", Values.integerOf(List.of(301, 302, 303, 307, 308)), 302),
+                rr.optional("scheme", Values.oneOf(List.of("http", "https"), "scheme")),
+                rr.optional("host", Values.hostPattern("host").then(h -> {
+                    if (h.startsWith("*.")) {
+                        throw new Invalid("a redirect host cannot be a wildcard");
+                    }
+                    return h;
+                })),
+                rr.optional("port", Values.integer(1, 65535)),
+                rr.optional("path", Values.urlPath("path")),
+                rr.optional("strip_query", Values.bool(), false)));
+        Optional<LocalReply> respond = r.section("respond", "respond", rr -> new LocalReply.Respond(
+                rr.optional("status", Values.integer(200, 599), 200),
+                rr.optional("body", Values.string("the response body"), ""),
+                rr.optional("content_type", Values.headerValue(), "text/plain; charset=utf-8")));
+        return redirect.isPresent() ? redirect : respond;
     }
 
     private RouteActions routeActions(MapReader r, Optional<Protocol> protocol) {

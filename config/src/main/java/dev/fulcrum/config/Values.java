@@ -409,4 +409,25 @@ final class Values {
             return t;
         };
     }
+
+    /** One of a few allowed integers, e.g. the redirect status codes. */
+    static ValueParser<Integer> integerOf(List<Integer> allowed) {
+        return integer(Integer.MIN_VALUE, Integer.MAX_VALUE).then(v -> {
+            if (!allowed.contains(v)) {
+                throw new Invalid(v + " is not allowed here; expected one of " + allowed);
+            }
+            return v;
+        });
+    }
+
+    /** One of a few allowed words. */
+    static ValueParser<String> oneOf(List<String> allowed, String what) {
+        return node -> {
+            String t = text(node, what);
+            if (!allowed.contains(t)) {
+                throw new Invalid("unknown " + what + " '" + t + "'; expected one of " + String.join(", ", allowed));
+            }
+            return t;
+        };
+    }
 }

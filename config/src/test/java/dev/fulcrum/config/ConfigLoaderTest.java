@@ -44,7 +44,7 @@ class ConfigLoaderTest {
                       cookie: {session: abc}
                     pool: web
                   - {name: default, pool: web}
-              - {name: web-tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site], routes: [{pool: web}], forwarding: {trusted_proxies: [10.0.0.0/8, 192.0.2.1, "2001:db8::/32"], x_forwarded: true, forwarded: true, via: false}, access_log: {format: json, path: access.log}}
+              - {name: web-tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site], routes: [{pool: web}, {match: {path: /old}, redirect: {status: 301, scheme: https, host: example.com, port: 8443, path: /new, strip_query: true}}, {match: {path: /ping}, respond: {status: 200, body: pong, content_type: text/plain}}], forwarding: {trusted_proxies: [10.0.0.0/8, 192.0.2.1, "2001:db8::/32"], x_forwarded: true, forwarded: true, via: false}, access_log: {format: json, path: access.log}}
               - {name: pg, bind: 0.0.0.0:15432, protocol: tcp, pool: db, proxy_protocol: v2}
               - name: passthrough
                 bind: "[::1]:9443"
@@ -117,7 +117,8 @@ class ConfigLoaderTest {
         assertThat(web.proxyProtocol()).isEqualTo(ProxyProtocol.NONE);
         assertThat(web.location()).isEqualTo(new Location("test.yaml", 6, 5));
         assertThat(web.routes()).extracting(RouteConfig::name).containsExactly("video", "billing", "api", "default");
-        assertThat(web.routes()).extracting(RouteConfig::pool).containsExactly("video", "billing", "web", "web");
+        assertThat(web.routes()).extracting(RouteConfig::pool).containsExactly(Optional.of("video"), Optional.of("billing"),
+                Optional.of("web"), Optional.of("web"));
         assertThat(web.routes().get(0).match().pathPrefix()).contains("/video");
         assertThat(web.routes().get(0).location()).isEqualTo(new Location("test.yaml", 12, 9));
         assertThat(web.routes().get(1).match().host()).contains("billing.example.com");
@@ -139,11 +140,17 @@ class ConfigLoaderTest {
         ListenerConfig tls = c.listener("web-tls").orElseThrow();
         assertThat(tls.protocol()).isEqualTo(Protocol.HTTPS);
         assertThat(tls.certificates()).containsExactly("site");
-        assertThat(tls.routes()).singleElement().satisfies(r -> {
+        assertThat(tls.routes()).hasSize(3).first().satisfies(r -> {
             assertThat(r.name()).isEqualTo("route-1");
-            assertThat(r.pool()).isEqualTo("web");
+            assertThat(r.pool()).contains("web");
+            assertThat(r.reply()).isEmpty();
             assertThat(r.match()).isEqualTo(MatchConfig.ANY);
         });
+        assertThat(tls.routes().get(1).pool()).isEmpty();
+        assertThat(tls.routes().get(1).reply()).contains(new LocalReply.Redirect(301, Optional.of("https"),
+                Optional.of("example.com"), Optional.of(8443), Optional.of("/new"), true));
+        assertThat(tls.routes().get(2).reply()).contains(new LocalReply.Respond(200, "pong", "text/plain"));
+        assertThat(tls.routes().get(2).target()).isEqualTo("respond 200");
 
         ListenerConfig pg = c.listener("pg").orElseThrow();
         assertThat(pg.protocol()).isEqualTo(Protocol.TCP);
@@ -239,7 +246,8 @@ class ConfigLoaderTest {
                   app:
                     servers: [{name: a1, address: 127.0.0.1:9001}]
                 """, dir);
-        assertThat(c.listeners()).allSatisfy(l -> assertThat(l.routes()).extracting(RouteConfig::pool).containsExactly("app"));
+        assertThat(c.listeners()).allSatisfy(l -> assertThat(l.routes()).extracting(RouteConfig::pool)
+                .containsExactly(Optional.of("app")));
     }
 
     @Test

@@ -141,6 +141,26 @@ class ValidationTest {
     }
 
     @Test
+    void aRouteHasExactlyOneTargetAndRepliesOnlyOnHttp() {
+        assertThat(check("""
+                listeners:
+                  - name: web
+                    bind: 0.0.0.0:8080
+                    protocol: http
+                    routes:
+                      - {pool: app, respond: {status: 200}}
+                      - {redirect: {status: 200, scheme: ftp}}
+                  - {name: db, bind: 0.0.0.0:5432, protocol: tcp, routes: [{respond: {}}]}
+                """ + POOLS)).satisfiesExactly(
+                e -> assertThat(e).isEqualTo("6:9: listeners[0].routes[0]: a route has exactly one of 'pool',"
+                        + " 'redirect' and 'respond'"),
+                e -> assertThat(e).startsWith("7:29: listeners[0].routes[1].redirect.status: 200 is not allowed"),
+                e -> assertThat(e).startsWith("7:42: listeners[0].routes[1].redirect.scheme: unknown scheme 'ftp'"),
+                e -> assertThat(e).isEqualTo("8:61: listeners[1].routes[0].respond: 'respond' applies only to"
+                        + " routes of http and https listeners"));
+    }
+
+    @Test
     void retriesAreABoundedCountOnHttpRoutesOnly() {
         assertThat(check("""
                 listeners:

@@ -2,6 +2,7 @@ package dev.fulcrum.l7;
 
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.PoolConfig;
+import dev.fulcrum.config.UpstreamConfig;
 import dev.fulcrum.l7.accesslog.AccessLog;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.Router;
@@ -25,6 +26,7 @@ public final class HttpRoutes {
     private final CompiledRouteActions[] actionsByRoute;
     private final ExchangePolicy[] policyByRoute;
     private final Counter[] retriesByRoute;
+    private final LocalReplies[] replyByRoute;
     private final RequestMeters unrouted;
     private final RequestMeters[] noServerByRoute;
     private final RequestMeters[][] byRouteAndServer;
@@ -43,18 +45,29 @@ public final class HttpRoutes {
         this.actionsByRoute = new CompiledRouteActions[routes.size()];
         this.policyByRoute = new ExchangePolicy[routes.size()];
         this.retriesByRoute = new Counter[routes.size()];
+        this.replyByRoute = new LocalReplies[routes.size()];
         this.noServerByRoute = new RequestMeters[routes.size()];
         this.byRouteAndServer = new RequestMeters[routes.size()][];
         this.unrouted = new RequestMeters(registry, listener, MetricNames.NONE, MetricNames.NONE, MetricNames.NONE);
         for (Route route : routes) {
+            int i = route.index();
+            actionsByRoute[i] = new CompiledRouteActions(config.routes().get(i).actions());
+            if (route.pool() == null) {
+                // The route answers itself: no pool, no servers.
+                replyByRoute[i] = new LocalReplies(route.config().reply().orElseThrow());
+                policyByRoute[i] = ExchangePolicy.of(route.config().policy(), config.edge().limits(),
+                        UpstreamConfig.DEFAULTS);
+                noServerByRoute[i] = new RequestMeters(registry, listener, route.name(), MetricNames.NONE,
+                        MetricNames.NONE);
+                byRouteAndServer[i] = new RequestMeters[0];
+                continue;
+            }
             Pool pool = pools.get(route.pool());
             if (pool == null) {
                 throw new IllegalArgumentException("listener " + listener + ": route " + route.name()
                         + " names pool " + route.pool() + ", which does not exist");
             }
-            int i = route.index();
             poolByRoute[i] = pool;
-            actionsByRoute[i] = new CompiledRouteActions(config.routes().get(i).actions());
             policyByRoute[i] = ExchangePolicy.of(route.config().policy(), config.edge().limits(),
                     poolConfigs.get(pool.name()).upstream());
             noServerByRoute[i] = new RequestMeters(registry, listener, route.name(), pool.name(), MetricNames.NONE);
@@ -94,6 +107,11 @@ public final class HttpRoutes {
 
     CompiledRouteActions actions(Route route) {
         return actionsByRoute[route.index()];
+    }
+
+    /** The route's own answer, or null when it goes to a pool. */
+    LocalReplies reply(Route route) {
+        return replyByRoute[route.index()];
     }
 
     Counter retries(Route route) {

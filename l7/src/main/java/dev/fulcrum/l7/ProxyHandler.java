@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -280,6 +281,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         policy = routePolicy;
         bodyBytesLeft = routePolicy.maxRequestBody();
+        LocalReplies reply = routes.reply(route);
+        if (reply != null) {
+            actions = routes.actions(route);
+            replyLocally(reply, route);
+            return;
+        }
         this.route = route;
         this.pool = routes.pool(route);
         retriesLeft = routePolicy.retries();
@@ -534,17 +541,34 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
      * the client asked for it or a request body that will not be read is still coming.
      */
     private void respondLocally(HttpResponseStatus responseStatus, String message, RequestMeters requestMeters) {
+        boolean close = beginLocalAnswer();
+        finishLocalAnswer(LocalResponses.create(ctx.alloc(), responseStatus, message, close), requestMeters);
+    }
+
+    /** A route that answers itself (redirect, fixed response); its response header edits apply. */
+    private void replyLocally(LocalReplies reply, Route answering) {
+        boolean close = beginLocalAnswer();
+        FullHttpResponse response = reply.render(ctx.alloc(), routeRequest, scheme, close);
+        actions.editResponse(response.headers());
+        finishLocalAnswer(response, routes.noServerMeters(answering));
+    }
+
+    /** @return whether the connection closes after the answer */
+    private boolean beginLocalAnswer() {
         state = State.LOCAL;
         if (bodyExpected && !requestDone) {
             closeAfterResponse = true;
         }
-        boolean close = closeAfterResponse || !clientKeepAlive;
+        return closeAfterResponse || !clientKeepAlive;
+    }
+
+    private void finishLocalAnswer(FullHttpResponse response, RequestMeters requestMeters) {
         responseStarted = true;
         responseDone = true;
-        status = responseStatus.code();
+        status = response.status().code();
         meters = requestMeters;
         recordExchange();
-        lastResponseWrite = ctx.writeAndFlush(LocalResponses.create(ctx.alloc(), responseStatus, message, close));
+        lastResponseWrite = ctx.writeAndFlush(response);
         finishIfComplete();
     }
 

@@ -75,7 +75,9 @@ final class RouteCommand implements Callable<Integer> {
                 if (!backendPath.equals(explanation.path())) {
                     out.println("the backend receives path " + backendPath);
                 }
-                out.println(describePool(config.pools().get(route.pool())));
+                if (route.pool() != null) {
+                    out.println(describePool(config.pools().get(route.pool())));
+                }
             });
             out.flush();
             return explanation.localStatus().isPresent() ? ExitCodes.INVALID_INPUT : ExitCodes.OK;

@@ -34,8 +34,14 @@ public final class Route {
         return config.name();
     }
 
+    /** The pool requests go to, or null when the route answers itself. */
     public String pool() {
-        return config.pool();
+        return config.pool().orElse(null);
+    }
+
+    /** "pool NAME", or the reply the route gives itself. */
+    public String target() {
+        return config.target();
     }
 
     /** True when every condition holds (a route without conditions matches everything). */
@@ -65,6 +71,6 @@ public final class Route {
 
     @Override
     public String toString() {
-        return "Route[" + index + " " + name() + " -> " + pool() + " " + describeConditions() + "]";
+        return "Route[" + index + " " + name() + " -> " + target() + " " + describeConditions() + "]";
     }
 }

@@ -39,7 +39,7 @@ public record RouteExplanation(String listener, String method, String uri, Strin
      * @param conditions the rule's conditions as configured, in the order they are checked
      * @param failure null when the rule matched, else the first reason it did not
      */
-    public record Verdict(int index, String route, String pool, List<String> conditions, String failure) {
+    public record Verdict(int index, String route, String target, List<String> conditions, String failure) {
 
         public Verdict {
             conditions = List.copyOf(conditions);
@@ -51,7 +51,7 @@ public record RouteExplanation(String listener, String method, String uri, Strin
 
         @Override
         public String toString() {
-            return (index + 1) + ". " + route + " -> pool " + pool + ": " + (matched() ? "MATCH" : "no, " + failure);
+            return (index + 1) + ". " + route + " -> " + target + ": " + (matched() ? "MATCH" : "no, " + failure);
         }
     }
 
@@ -86,7 +86,7 @@ public record RouteExplanation(String listener, String method, String uri, Strin
         if (match == null) {
             out.append("no route matches (404)\n");
         } else {
-            out.append("route ").append(match.name()).append(", pool ").append(match.pool()).append('\n');
+            out.append("route ").append(match.name()).append(", ").append(match.target()).append('\n');
         }
         return out.toString();
     }

@@ -79,7 +79,7 @@ public final class Router {
         Route matched = null;
         for (Route route : routes) {
             String failure = route.firstFailure(request);
-            verdicts.add(new RouteExplanation.Verdict(route.index(), route.name(), route.pool(),
+            verdicts.add(new RouteExplanation.Verdict(route.index(), route.name(), route.target(),
                     route.describeConditions(), failure));
             if (failure == null) {
                 matched = route;
