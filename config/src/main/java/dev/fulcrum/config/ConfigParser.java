@@ -139,7 +139,8 @@ final class ConfigParser {
         Duration idle = r.optional("idle_timeout", Values.positiveDuration(), UpstreamConfig.DEFAULT_IDLE_TIMEOUT);
         int maxIdle = r.optional("max_idle", Values.integer(0, UpstreamConfig.MAX_MAX_IDLE),
                 UpstreamConfig.DEFAULT_MAX_IDLE);
-        return new UpstreamConfig(connect, idle, maxIdle);
+        Optional<String> host = r.optional("host_header", Values.hostHeader());
+        return new UpstreamConfig(connect, idle, maxIdle, host);
     }
 
     /** {@code hash_on: source}, {@code hash_on: {header: NAME}} or {@code hash_on: {cookie: NAME}}. */

@@ -1,16 +1,25 @@
 package dev.fulcrum.config;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * How connections to the servers of a pool are opened and kept.
+ * How connections to the servers of a pool are opened and kept, and what Host they are sent.
  *
  * @param connectTimeout longest wait for a connection to open: 504 (http) or close (tcp) beyond it
  * @param idleTimeout an unused keep-alive connection is closed after this long; keep it below the
  *     backends' own keep-alive timeout, so the proxy never sends on a connection the backend is closing
  * @param maxIdle idle keep-alive connections kept per server and event loop
+ * @param hostHeader http: the Host requests carry to the servers: empty keeps the client's,
+ *     {@link #HOST_SERVER} sends each server's configured address, anything else is sent as written
  */
-public record UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle) {
+public record UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle, Optional<String> hostHeader) {
+
+    public static final String HOST_SERVER = "server";
+
+    public UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle) {
+        this(connectTimeout, idleTimeout, maxIdle, Optional.empty());
+    }
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(50);

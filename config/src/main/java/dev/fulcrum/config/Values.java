@@ -430,4 +430,25 @@ final class Values {
             return t;
         };
     }
+
+    /** A pool's host_header: {@code server}, or a host[:port] to send as the Host header. */
+    static ValueParser<String> hostHeader() {
+        return node -> {
+            String t = text(node, "server, or a host[:port] to send as Host");
+            if (t.equals(UpstreamConfig.HOST_SERVER)) {
+                return t;
+            }
+            int colon = t.lastIndexOf(':');
+            boolean hasPort = colon > t.lastIndexOf(']') && colon > 0;
+            String host = hasPort ? t.substring(0, colon) : t;
+            String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            boolean portOk = !hasPort || t.substring(colon + 1).matches("[0-9]{1,5}")
+                    && Integer.parseInt(t.substring(colon + 1)) <= 65535;
+            if (!portOk || !(Addresses.isDnsName(bare) || Addresses.isIpv4(bare) || Addresses.isIpv6(bare))) {
+                throw new Invalid("'" + t + "' is not a host[:port]; expected server, or a host like"
+                        + " api.internal or api.internal:8080");
+            }
+            return t;
+        };
+    }
 }

@@ -70,6 +70,7 @@ class ConfigLoaderTest {
                 connect_timeout: 500ms
                 idle_timeout: 4s
                 max_idle: 8
+                host_header: server
                 servers: [{name: w1, address: web.internal:80, weight: 1}]
               db:
                 balance: source_hash
@@ -189,7 +190,8 @@ class ConfigLoaderTest {
                 HealthCheckConfig.DEFAULT_RISE, HealthCheckConfig.DEFAULT_FALL));
         assertThat(webPool.servers().get(0).address()).isEqualTo(new Endpoint("web.internal", 80));
         assertThat(webPool.servers().get(0).weight()).isEqualTo(1);
-        assertThat(webPool.upstream()).isEqualTo(new UpstreamConfig(Duration.ofMillis(500), Duration.ofSeconds(4), 8));
+        assertThat(webPool.upstream()).isEqualTo(new UpstreamConfig(Duration.ofMillis(500), Duration.ofSeconds(4), 8,
+                Optional.of(UpstreamConfig.HOST_SERVER)));
         assertThat(video.upstream()).isEqualTo(UpstreamConfig.DEFAULTS);
         assertThat(c.pool("db").orElseThrow().balance()).isEqualTo(Balance.SOURCE_HASH);
         assertThat(c.pool("db").orElseThrow().hashOn()).isEqualTo(HashOn.SOURCE);

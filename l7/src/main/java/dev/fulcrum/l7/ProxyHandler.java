@@ -1,5 +1,6 @@
 package dev.fulcrum.l7;
 
+import dev.fulcrum.config.UpstreamConfig;
 import dev.fulcrum.l7.routing.InvalidRequestTargetException;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.RouteRequest;
@@ -26,6 +27,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -337,6 +339,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     /** The head, and on a retry of a request already read whole, its end too. */
     private void writeHead() {
+        Optional<String> hostHeader = policy.upstream().hostHeader();
+        if (hostHeader.isPresent()) {
+            String host = hostHeader.get();
+            sentHead.headers().set(HttpHeaderNames.HOST, host.equals(UpstreamConfig.HOST_SERVER) ? server.authority() : host);
+        }
         upstream.channel().write(sentHead).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         if (requestDone) {
             upstream.channel().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)

@@ -11,10 +11,12 @@ import dev.fulcrum.config.Location;
 import dev.fulcrum.config.MatchConfig;
 import dev.fulcrum.config.RouteActions;
 import dev.fulcrum.config.RouteConfig;
+import dev.fulcrum.config.UpstreamConfig;
 import dev.fulcrum.l7.ProxyFixture.Setup;
 import dev.fulcrum.l7.RawHttpClient.Response;
 import dev.fulcrum.l7.TestBackend.Received;
 import dev.fulcrum.lbcore.Transport;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,5 +103,24 @@ class RouteActionsTest {
         assertThat(response.headers().get("x-frame-options")).containsExactly("DENY");
         assertThat(response.headers().get("x-backend")).containsExactly("hidden");
         assertThat(response.headers()).doesNotContainKey("via");
+    }
+
+    @Test
+    void aPoolSendsTheClientsHostOrItsOwnChoice() throws Exception {
+        List<String> hosts = new ArrayList<>();
+        for (Optional<String> hostHeader : List.of(Optional.<String>empty(), Optional.of("server"),
+                Optional.of("api.internal:8443"))) {
+            UpstreamConfig upstream = new UpstreamConfig(UpstreamConfig.DEFAULT_CONNECT_TIMEOUT,
+                    UpstreamConfig.DEFAULT_IDLE_TIMEOUT, UpstreamConfig.DEFAULT_MAX_IDLE, hostHeader);
+            try (ProxyFixture proxy = new ProxyFixture(new Setup(Transport.NIO, 1), List.of(ProxyFixture.defaultRoute("api")),
+                    pools(pool("api", upstream, backend)));
+                 RawHttpClient client = proxy.client()) {
+                assertThat(client.exchange(get("/h", "shop.example")).status()).isEqualTo(200);
+            }
+            hosts.add(backend.receivedRequests().get(backend.receivedRequests().size() - 1).headers().get("Host"));
+        }
+
+        assertThat(hosts).containsExactly("shop.example", "127.0.0.1:" + backend.port(), "api.internal:8443");
+        assertThat(backend.receivedRequests().get(1).headers().get("X-Forwarded-Host")).isEqualTo("shop.example");
     }
 }

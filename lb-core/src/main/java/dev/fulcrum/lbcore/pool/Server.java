@@ -30,6 +30,7 @@ public final class Server {
     private final String name;
     private final int index;
     private final InetSocketAddress address;
+    private final String authority;
     private final int weight;
     private final int maxConnections;
     private final AtomicInteger activeConnections = new AtomicInteger();
@@ -41,6 +42,12 @@ public final class Server {
      * @param maxConnections cap on open plus opening connections; 0 means no cap
      */
     public Server(String pool, String name, int index, InetSocketAddress address, int weight, int maxConnections) {
+        this(pool, name, index, address, authorityOf(address), weight, maxConnections);
+    }
+
+    /** @param authority the address as configured, {@code host:port}, as a Host header names it */
+    public Server(String pool, String name, int index, InetSocketAddress address, String authority, int weight,
+                  int maxConnections) {
         if (weight < 1) {
             throw new IllegalArgumentException("server " + pool + "/" + name + ": weight must be at least 1");
         }
@@ -51,13 +58,20 @@ public final class Server {
         this.name = name;
         this.index = index;
         this.address = address;
+        this.authority = authority;
         this.weight = weight;
         this.maxConnections = maxConnections;
     }
 
     /** Builds from configuration; call off the event loops, since a host name is resolved here. */
     public static Server fromConfig(String pool, int index, ServerConfig config) {
-        return new Server(pool, config.name(), index, resolve(pool, config), config.weight(), config.maxConnections());
+        return new Server(pool, config.name(), index, resolve(pool, config), config.address().toString(),
+                config.weight(), config.maxConnections());
+    }
+
+    private static String authorityOf(InetSocketAddress address) {
+        String host = address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     private static InetSocketAddress resolve(String pool, ServerConfig config) {
@@ -88,6 +102,11 @@ public final class Server {
 
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** {@code host:port} as configured: what a pool with {@code host_header: server} sends as Host. */
+    public String authority() {
+        return authority;
     }
 
     public int weight() {
