@@ -19,32 +19,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Balancing strategies through the real proxy: sockets, event loops, keep-alive connections. */
 class BalancingProxyTest {
 
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @BeforeEach
-    void noLeaksYet() {
-        LeakLog.reset();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeAfter.size() - 1; i >= 0; i--) {
-            closeAfter.get(i).close();
-        }
-        LeakLog.assertNoLeaks();
-    }
+    @RegisterExtension
+    final LeakCheckedResources resources = new LeakCheckedResources();
 
     private <T extends AutoCloseable> T closing(T resource) {
-        closeAfter.add(resource);
-        return resource;
+        return resources.closing(resource);
     }
 
     private static PoolConfig pool(Balance balance, HashOn hashOn, TestBackend... backends) {

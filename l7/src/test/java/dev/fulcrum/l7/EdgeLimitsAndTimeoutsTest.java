@@ -31,7 +31,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,10 +39,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -56,24 +54,11 @@ class EdgeLimitsAndTimeoutsTest {
             new ListenerLimits(ListenerLimits.DEFAULT_REQUEST_LINE, ListenerLimits.DEFAULT_HEADER_BLOCK,
                     ListenerLimits.DEFAULT_HEADERS, 1024));
 
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @BeforeEach
-    void noLeaksYet() {
-        LeakLog.reset();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeAfter.size() - 1; i >= 0; i--) {
-            closeAfter.get(i).close();
-        }
-        LeakLog.assertNoLeaks();
-    }
+    @RegisterExtension
+    final LeakCheckedResources resources = new LeakCheckedResources();
 
     private <T extends AutoCloseable> T closing(T resource) {
-        closeAfter.add(resource);
-        return resource;
+        return resources.closing(resource);
     }
 
     private ProxyFixture proxy(Setup setup, List<RouteConfig> routes, Map<String, PoolConfig> pools,

@@ -18,8 +18,7 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,24 +26,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** A failure before any response byte is tried again on another server, within the route's budget. */
 class RetryTest {
 
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @BeforeEach
-    void noLeaksYet() {
-        LeakLog.reset();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeAfter.size() - 1; i >= 0; i--) {
-            closeAfter.get(i).close();
-        }
-        LeakLog.assertNoLeaks();
-    }
+    @RegisterExtension
+    final LeakCheckedResources resources = new LeakCheckedResources();
 
     private <T extends AutoCloseable> T closing(T resource) {
-        closeAfter.add(resource);
-        return resource;
+        return resources.closing(resource);
     }
 
     private static int refusingPort() throws Exception {

@@ -14,10 +14,8 @@ import dev.fulcrum.l7.RawHttpClient.Response;
 import dev.fulcrum.l7.TestBackend.Received;
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import io.micrometer.core.instrument.Counter;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -82,24 +80,11 @@ class StrictParsingTest {
     private static final HttpEdgeConfig SMALL_HEADS = new HttpEdgeConfig(ListenerTimeouts.DEFAULTS,
             new ListenerLimits(1024, 2048, 10, ListenerLimits.DEFAULT_REQUEST_BODY));
 
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @BeforeEach
-    void noLeaksYet() {
-        LeakLog.reset();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = closeAfter.size() - 1; i >= 0; i--) {
-            closeAfter.get(i).close();
-        }
-        LeakLog.assertNoLeaks();
-    }
+    @RegisterExtension
+    final LeakCheckedResources resources = new LeakCheckedResources();
 
     private <T extends AutoCloseable> T closing(T resource) {
-        closeAfter.add(resource);
-        return resource;
+        return resources.closing(resource);
     }
 
     private ProxyFixture proxy(Setup setup, TestBackend web, HttpEdgeConfig edge) throws Exception {
