@@ -1,6 +1,5 @@
 package dev.fulcrum.l7;
 
-import dev.fulcrum.config.UpstreamConfig;
 import dev.fulcrum.l7.routing.InvalidRequestTargetException;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.RouteRequest;
@@ -14,8 +13,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -24,10 +21,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,9 +71,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private ChannelHandlerContext ctx;
     private SocketAddress clientAddress;
-    private InetSocketAddress clientInet;
-    private String clientIp;
-    private int localPort;
+    private RequestRewriter rewriter;
 
     // Resolved again only when the snapshot reference changes.
     private L7Snapshot snapshot;
@@ -130,9 +123,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         clientAddress = ctx.channel().remoteAddress();
-        clientInet = clientAddress instanceof InetSocketAddress inet && inet.getAddress() != null ? inet : null;
-        clientIp = clientInet != null ? clientInet.getAddress().getHostAddress() : String.valueOf(clientAddress);
-        localPort = ctx.channel().localAddress() instanceof InetSocketAddress local ? local.getPort() : 0;
+        rewriter = new RequestRewriter(scheme, clientAddress, ctx.channel().localAddress());
         ctx.read();
         ctx.fireChannelActive();
     }
@@ -293,7 +284,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         this.pool = routes.pool(route);
         retriesLeft = routePolicy.retries();
         actions = routes.actions(route);
-        prepareForBackend(request);
+        rewriter.rewrite(request, routeRequest, actions, routes.forwarding(), upgrade);
         sentHead = request;
         dispatch(null);
     }
@@ -304,7 +295,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
      * that just failed; another is taken when the pool has one.
      */
     private void dispatch(Server avoid) {
-        Server picked = pickAvoiding(avoid);
+        Server picked = RetryRules.pickAvoiding(pool, routeRequest.forClient(clientAddress), avoid);
         if (picked == null) {
             respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.noServer(pool.name()),
                     routes.noServerMeters(route));
@@ -328,22 +319,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         upstreams.connect(picked, policy.upstream()).addListener((ChannelFuture f) -> onConnected(f));
     }
 
-    private Server pickAvoiding(Server avoid) {
-        Server picked = pool.pick(routeRequest.forClient(clientAddress));
-        // Balancers that spread load move on by themselves; a hash keeps its pick, and then the same server it is.
-        for (int i = 1; picked == avoid && avoid != null && i < pool.servers().size(); i++) {
-            picked = pool.pick(routeRequest.forClient(clientAddress));
-        }
-        return picked;
-    }
-
     /** The head, and on a retry of a request already read whole, its end too. */
     private void writeHead() {
-        Optional<String> hostHeader = policy.upstream().hostHeader();
-        if (hostHeader.isPresent()) {
-            String host = hostHeader.get();
-            sentHead.headers().set(HttpHeaderNames.HOST, host.equals(UpstreamConfig.HOST_SERVER) ? server.authority() : host);
-        }
+        RequestRewriter.setHost(sentHead, policy.upstream(), server);
         upstream.channel().write(sentHead).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         if (requestDone) {
             upstream.channel().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
@@ -361,12 +339,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (retriesLeft <= 0 || responseStarted) {
             return false;
         }
-        return nothingSent || !bodyExpected && requestDone && isIdempotent(sentHead.method());
-    }
-
-    private static boolean isIdempotent(HttpMethod method) {
-        return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS)
-                || method.equals(HttpMethod.TRACE) || method.equals(HttpMethod.PUT) || method.equals(HttpMethod.DELETE);
+        return nothingSent || !bodyExpected && requestDone && RetryRules.isIdempotent(sentHead.method());
     }
 
     private void retry(Server failed) {
@@ -410,25 +383,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         lastResponseWrite = null;
     }
 
-    /** Rewrites the client's request in place into what the backend receives. */
-    private void prepareForBackend(HttpRequest request) {
-        HttpHeaders headers = request.headers();
-        String host = routeRequest.isAbsoluteForm() ? authorityOf(request.uri()) : headers.get(HttpHeaderNames.HOST);
-        request.setUri(actions.backendUri(routeRequest));
-        HttpVersion clientVersion = request.protocolVersion();
-        // We speak HTTP/1.1 to backends whatever the client spoke, and keep those connections alive.
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        HopByHopHeaders.strip(headers);
-        if (upgrade != null) {
-            UpgradeTunnel.keepUpgradeHeaders(headers, upgrade);
-        }
-        if (routeRequest.isAbsoluteForm()) {
-            headers.set(HttpHeaderNames.HOST, host);
-        }
-        routes.forwarding().onRequest(headers, clientInet, clientIp, clientVersion, scheme, host, localPort);
-        actions.editRequest(headers);
-    }
-
     /**
      * The backend agreed to switch protocols: pass its 101 on, account for the exchange, and
      * hand both connections to a byte tunnel. The backend connection leaves the pool for good.
@@ -450,15 +404,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         connection.endLease();
         state = State.CLOSED;
         UpgradeTunnel.open(ctx.channel(), connection.channel());
-    }
-
-    private static String authorityOf(String absoluteUri) {
-        int start = absoluteUri.indexOf("//") + 2;
-        int end = start;
-        while (end < absoluteUri.length() && "/?#".indexOf(absoluteUri.charAt(end)) < 0) {
-            end++;
-        }
-        return absoluteUri.substring(start, end);
     }
 
     private void onConnected(ChannelFuture future) {
@@ -629,28 +574,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         responseStarted = true;
         responseDeadline.disarm();
         status = code;
-        boolean backendKeepAlive = HttpUtil.isKeepAlive(response);
-        boolean framed = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
-                || routeRequest.method().equals(HttpMethod.HEAD.name()) || code == 204 || code == 304;
-        upstreamReusable = backendKeepAlive && framed;
-        HttpHeaders headers = response.headers();
-        if (http10Client && HttpUtil.isTransferEncodingChunked(response)) {
-            // An HTTP/1.0 client cannot read chunks: send the body as is and end it by closing.
-            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-            closeAfterResponse = true;
-        } else if (!framed) {
-            if (http10Client) {
-                closeAfterResponse = true;
-            } else {
-                // Ended by the backend closing: chunk it so the client connection survives.
-                HttpUtil.setTransferEncodingChunked(response, true);
-            }
-        }
-        if (closeAfterResponse || !clientKeepAlive) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (http10Client) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
+        boolean framed = ResponseFraming.isFramed(response, routeRequest.method().equals(HttpMethod.HEAD.name()));
+        upstreamReusable = HttpUtil.isKeepAlive(response) && framed;
+        closeAfterResponse = ResponseFraming.fitToClient(response, framed, http10Client, clientKeepAlive,
+                closeAfterResponse);
         ctx.write(response);
     }
 
@@ -709,7 +636,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         if (!responseStarted) {
-            snapshot.health().onFailure(server, cause != null ? cause : new UpstreamClosedException(server));
+            snapshot.health().onFailure(server, cause != null ? cause : UpstreamFailure.closedBeforeResponse(server));
             if (mayRetry(false)) {
                 responseDeadline.disarm();
                 retry(server);
@@ -738,7 +665,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         LOG.debug("{} did not answer in time", server);
         failUpstream(HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.UPSTREAM_RESPONSE_TIMEOUT,
-                new ResponseTimeoutException(server));
+                UpstreamFailure.noResponseInTime(server));
         drain();
         readClientIfReady();
     }
@@ -751,7 +678,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             closeClient();
             return;
         }
-        snapshot.health().onFailure(server, cause != null ? cause : new UpstreamClosedException(server));
+        snapshot.health().onFailure(server, cause != null ? cause : UpstreamFailure.closedBeforeResponse(server));
         respondLocally(responseStatus, message, meters);
     }
 
@@ -801,26 +728,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         if (meters != null && status != 0) {
             long nanos = System.nanoTime() - startNanos;
             meters.record(status, nanos);
-            exchangeLog.end(routes == null ? null : routes.accessLog(), clientIp, status, nanos, meters);
+            exchangeLog.end(routes == null ? null : routes.accessLog(), rewriter.clientIp(), status, nanos, meters);
             meters = null;
-        }
-    }
-
-    /** Passive health learns that the backend kept the client waiting. */
-    static final class ResponseTimeoutException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        ResponseTimeoutException(Server server) {
-            super(server + " sent no response head within the route's response timeout", null, false, false);
-        }
-    }
-
-    /** Passive health wants a cause even when the backend closed cleanly. */
-    static final class UpstreamClosedException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        UpstreamClosedException(Server server) {
-            super(server + " closed the connection before responding", null, false, false);
         }
     }
 }

@@ -1,0 +1,32 @@
+package dev.fulcrum.l7;
+
+import dev.fulcrum.lbcore.pool.BalancingContext;
+import dev.fulcrum.lbcore.pool.Pool;
+import dev.fulcrum.lbcore.pool.Server;
+import io.netty.handler.codec.http.HttpMethod;
+
+/** What may be tried again after a backend failed, and where. */
+final class RetryRules {
+
+    private RetryRules() {
+    }
+
+    /** RFC 9110 9.2.2: sending these twice has the effect of sending them once. */
+    static boolean isIdempotent(HttpMethod method) {
+        return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS)
+                || method.equals(HttpMethod.TRACE) || method.equals(HttpMethod.PUT) || method.equals(HttpMethod.DELETE);
+    }
+
+    /**
+     * A server of the pool other than {@code avoid} when the balancer gives one within as many
+     * picks as the pool has servers. Balancers that spread load move on by themselves; a hash
+     * keeps its pick, and then the same server it is.
+     */
+    static Server pickAvoiding(Pool pool, BalancingContext context, Server avoid) {
+        Server picked = pool.pick(context);
+        for (int i = 1; picked == avoid && avoid != null && i < pool.servers().size(); i++) {
+            picked = pool.pick(context);
+        }
+        return picked;
+    }
+}

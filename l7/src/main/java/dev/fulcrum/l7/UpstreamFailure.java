@@ -1,0 +1,24 @@
+package dev.fulcrum.l7;
+
+import dev.fulcrum.lbcore.pool.Server;
+
+/**
+ * Why a backend exchange failed when no exception said so, for passive health, which wants
+ * a cause. Stackless: these are outcomes, not bugs.
+ */
+final class UpstreamFailure extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    private UpstreamFailure(String message) {
+        super(message, null, false, false);
+    }
+
+    static UpstreamFailure closedBeforeResponse(Server server) {
+        return new UpstreamFailure(server + " closed the connection before responding");
+    }
+
+    static UpstreamFailure noResponseInTime(Server server) {
+        return new UpstreamFailure(server + " sent no response head within the route's response timeout");
+    }
+}
