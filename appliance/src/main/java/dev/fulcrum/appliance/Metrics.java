@@ -1,6 +1,8 @@
 package dev.fulcrum.appliance;
 
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -17,6 +19,16 @@ public final class Metrics implements AutoCloseable {
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
     public Metrics() {
+        // Two JVM meters break Prometheus naming rules (promtool lints them): a "_count" that is
+        // no histogram, and a unit abbreviation. Rename the one, drop the other (process.cpu.usage stays).
+        registry.config()
+                .meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")))
+                .meterFilter(new MeterFilter() {
+                    @Override
+                    public Meter.Id map(Meter.Id id) {
+                        return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+                    }
+                });
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);

@@ -16,7 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -108,6 +112,23 @@ class DemoTest {
         assertThat(scrape).contains("fulcrum_http_requests_total{")
                 .containsPattern("fulcrum_http_requests_total\\{[^}]*route=\"video\"[^}]*\\}")
                 .contains("jvm_memory_used_bytes");
+    }
+
+    /** The scrape keeps Prometheus' naming rules; CI installs promtool, elsewhere this is skipped. */
+    @Test
+    void theScrapePassesPromtool() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/promtool")), "promtool is not installed");
+        servedBy(web + "/video/promtool", 2);
+        get(web + "/elsewhere");
+        String scrape = get(admin + "/metrics").body();
+
+        Process promtool = new ProcessBuilder("/usr/bin/promtool", "check", "metrics").redirectErrorStream(true).start();
+        try (var stdin = promtool.getOutputStream()) {
+            stdin.write(scrape.getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(promtool.exitValue()).as(output).isZero();
     }
 
     @Test
