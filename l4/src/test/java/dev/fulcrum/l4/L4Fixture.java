@@ -20,12 +20,17 @@ final class L4Fixture implements AutoCloseable {
 
     static final String LISTENER = "tcp";
 
-    final EventLoops loops = new EventLoops(2, Transport.select());
+    final EventLoops loops;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final L4Snapshot snapshot;
     final TcpListener listener;
 
     L4Fixture(String yaml, PassiveHealth health) throws Exception {
+        this(yaml, health, Transport.select());
+    }
+
+    L4Fixture(String yaml, PassiveHealth health, Transport transport) throws Exception {
+        loops = new EventLoops(2, transport);
         FulcrumConfig config = ConfigLoader.parse("test", yaml, Path.of("."));
         snapshot = L4Snapshot.build(config, loops, registry, health);
         listener = TcpListener.start(config.listener(LISTENER).orElseThrow(), loops, () -> snapshot)

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.fulcrum.lbcore.Transport;
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.pool.Server;
 import java.io.InputStream;
@@ -45,7 +46,12 @@ class TcpProxyTest {
     }
 
     private L4Fixture proxyTo(PassiveHealth health, int... ports) throws Exception {
-        return closing(new L4Fixture(L4Fixture.config("none", "", ports), health));
+        return closing(new L4Fixture(L4Fixture.config("none", "", ports), health, transport()));
+    }
+
+    /** The best available transport (epoll here); a subclass runs the same tests on NIO. */
+    Transport transport() {
+        return Transport.select();
     }
 
     @Test
