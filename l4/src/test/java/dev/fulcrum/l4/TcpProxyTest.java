@@ -225,6 +225,7 @@ class TcpProxyTest {
         proxy.awaitNothingOpen();
         await().atMost(Duration.ofSeconds(10)).until(() -> echo.open() == 0);
         assertThat(proxy.registry.get(TcpMetricNames.CONNECTIONS).counter().count()).isEqualTo(50);
+        assertThat(proxy.registry.get(TcpMetricNames.CONNECTIONS_ACTIVE).gauge().value()).isZero();
     }
 
     @Test
