@@ -1,0 +1,98 @@
+package dev.fulcrum.l4;
+
+import dev.fulcrum.config.FulcrumConfig;
+import dev.fulcrum.config.ListenerConfig;
+import dev.fulcrum.config.PoolConfig;
+import dev.fulcrum.config.Protocol;
+import dev.fulcrum.lbcore.EventLoops;
+import dev.fulcrum.lbcore.health.PassiveHealth;
+import dev.fulcrum.lbcore.pool.Pool;
+import dev.fulcrum.lbcore.pool.Pools;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The L4 runtime of one configuration snapshot: for every tcp listener, its pool and settings.
+ * Immutable; a reload builds a new one and swaps the reference the listeners read.
+ */
+public final class L4Snapshot {
+
+    private final Map<String, TcpTarget> targets;
+    private final Map<String, Pool> pools;
+    private final PassiveHealth passiveHealth;
+
+    private L4Snapshot(Map<String, TcpTarget> targets, Map<String, Pool> pools, PassiveHealth passiveHealth) {
+        this.targets = targets;
+        this.pools = pools;
+        this.passiveHealth = passiveHealth;
+    }
+
+    /**
+     * Builds the pools of the tcp listeners. Call off the event loops: server names are resolved.
+     *
+     * @param loops accepted for symmetry with the L7 snapshot; connections use the transport of
+     *     the loop that accepted them
+     */
+    public static L4Snapshot build(FulcrumConfig config, EventLoops loops, MeterRegistry registry,
+                                   PassiveHealth passiveHealth) {
+        Map<String, PoolConfig> used = new LinkedHashMap<>();
+        for (ListenerConfig listener : config.listeners()) {
+            if (listener.protocol() == Protocol.TCP) {
+                listener.pool().ifPresent(name -> config.pool(name).ifPresent(pool -> used.put(name, pool)));
+            }
+        }
+        return build(config, Pools.build(used), registry, passiveHealth);
+    }
+
+    /**
+     * Builds on runtime pools made elsewhere, so L4 and L7 share the same servers (connection
+     * counts, health) when both use a pool.
+     *
+     * @param pools by name; must hold every pool a tcp listener names
+     */
+    public static L4Snapshot build(FulcrumConfig config, Map<String, Pool> pools, MeterRegistry registry,
+                                   PassiveHealth passiveHealth) {
+        Map<String, TcpTarget> targets = new LinkedHashMap<>();
+        for (ListenerConfig listener : config.listeners()) {
+            if (listener.protocol() != Protocol.TCP || listener.pool().isEmpty()) {
+                continue;
+            }
+            String poolName = listener.pool().get();
+            Pool pool = pools.get(poolName);
+            PoolConfig poolConfig = config.pool(poolName).orElse(null);
+            if (pool == null || poolConfig == null) {
+                throw new IllegalArgumentException("listener " + listener.name() + ": no pool " + poolName);
+            }
+            targets.put(listener.name(), new TcpTarget(listener.name(), pool,
+                    poolConfig.upstream().connectTimeout(), poolConfig.upstream().idleTimeout(),
+                    listener.proxyProtocol(), new ListenerMeters(registry, listener.name(), pool)));
+        }
+        return new L4Snapshot(Collections.unmodifiableMap(targets), pools, passiveHealth);
+    }
+
+    /** The runtime pools of this snapshot, by name. */
+    public Map<String, Pool> pools() {
+        return pools;
+    }
+
+    public PassiveHealth passiveHealth() {
+        return passiveHealth;
+    }
+
+    /** True when this snapshot can serve that listener. */
+    public boolean serves(String listener) {
+        return targets.containsKey(listener);
+    }
+
+    /** Connections open now on that listener (0 when unknown). */
+    public long activeConnections(String listener) {
+        TcpTarget target = targets.get(listener);
+        return target == null ? 0 : target.meters().active();
+    }
+
+    TcpTarget target(String listener) {
+        return targets.get(listener);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.fulcrum.l4;
+
+import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_LISTENER;
+import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_POOL;
+import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_SERVER;
+
+import dev.fulcrum.lbcore.pool.Pool;
+import dev.fulcrum.lbcore.pool.Server;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+
+/**
+ * The meters of one tcp listener, created once per snapshot so the data path only increments.
+ *
+ * <p>The active gauge is computed from two counters rather than held in a field: a registry
+ * returns the same counter for the same name and tags, so the gauge registered by the first
+ * snapshot stays right for every later one.
+ */
+final class ListenerMeters {
+
+    private final Counter accepted;
+    private final Counter closed;
+    private final ServerMeters[] servers;
+
+    ListenerMeters(MeterRegistry registry, String listener, Pool pool) {
+        this.accepted = Counter.builder(TcpMetricNames.CONNECTIONS).tag(TAG_LISTENER, listener)
+                .description("TCP connections accepted").register(registry);
+        this.closed = Counter.builder(TcpMetricNames.CONNECTIONS_CLOSED).tag(TAG_LISTENER, listener)
+                .description("TCP connections closed").register(registry);
+        Counter acceptedForGauge = accepted;
+        Counter closedForGauge = closed;
+        Gauge.builder(TcpMetricNames.CONNECTIONS_ACTIVE, () -> acceptedForGauge.count() - closedForGauge.count())
+                .tag(TAG_LISTENER, listener).description("TCP connections open").strongReference(true)
+                .register(registry);
+        List<Server> all = pool.servers();
+        this.servers = new ServerMeters[all.size()];
+        for (Server server : all) {
+            servers[server.index()] = new ServerMeters(registry, listener, server);
+        }
+    }
+
+    void accepted() {
+        accepted.increment();
+    }
+
+    void closed() {
+        closed.increment();
+    }
+
+    /** Accepted minus closed: the connections open now. */
+    long active() {
+        return (long) (accepted.count() - closed.count());
+    }
+
+    ServerMeters server(Server server) {
+        return servers[server.index()];
+    }
+
+    /** Per server of the listener's pool. */
+    static final class ServerMeters {
+        final Counter bytesToServer;
+        final Counter bytesToClient;
+        final Counter connectFailures;
+
+        ServerMeters(MeterRegistry registry, String listener, Server server) {
+            bytesToServer = bytes(registry, listener, server, TcpMetricNames.TO_SERVER);
+            bytesToClient = bytes(registry, listener, server, TcpMetricNames.TO_CLIENT);
+            connectFailures = Counter.builder(TcpMetricNames.CONNECT_FAILURES).tag(TAG_LISTENER, listener)
+                    .tag(TAG_POOL, server.pool()).tag(TAG_SERVER, server.name())
+                    .description("backend connections that failed to open").register(registry);
+        }
+
+        private static Counter bytes(MeterRegistry registry, String listener, Server server, String direction) {
+            return Counter.builder(TcpMetricNames.BYTES).baseUnit("bytes").tag(TAG_LISTENER, listener)
+                    .tag(TAG_POOL, server.pool()).tag(TAG_SERVER, server.name())
+                    .tag(TcpMetricNames.TAG_DIRECTION, direction).description("bytes relayed").register(registry);
+        }
+    }
+}

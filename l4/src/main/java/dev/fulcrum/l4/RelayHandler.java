@@ -1,0 +1,114 @@
+package dev.fulcrum.l4;
+
+import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays what one side reads to the other side. Reads are manual: the next read is asked only
+ * when the previous chunk has been written, so a slow reader slows the writer down instead of
+ * filling memory (Netty's HexDumpProxy pattern).
+ */
+final class RelayHandler extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RelayHandler.class);
+
+    private final TcpSession session;
+    private final Channel peer;
+    private final Counter bytesRelayed;
+    private ChannelHandlerContext ctx;
+
+    RelayHandler(TcpSession session, Channel peer, Counter bytesRelayed) {
+        this.session = session;
+        this.peer = peer;
+        this.bytesRelayed = bytesRelayed;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        count(msg);
+        // A closed peer fails the write and releases the buffer.
+        peer.writeAndFlush(msg).addListener(this);
+    }
+
+    /** Relays what arrived before this handler existed; the caller flushes and reads on. */
+    void relayEarly(Object msg) {
+        count(msg);
+        peer.write(msg).addListener(written -> {
+            if (!written.isSuccess()) {
+                session.abort();
+            }
+        });
+    }
+
+    private void count(Object msg) {
+        if (msg instanceof ByteBuf buf) {
+            bytesRelayed.increment(buf.readableBytes());
+        }
+    }
+
+    /**
+     * Asks for the next read unless the input has ended: after FIN there is nothing to read, and
+     * epoll (Netty 4.2.18) may have dropped the socket from its interest set, so a read request
+     * would fail the channel.
+     */
+    static void readMore(Channel channel) {
+        if (channel instanceof DuplexChannel duplex && duplex.isInputShutdown()) {
+            return;
+        }
+        channel.read();
+    }
+
+    /** A relayed chunk was written (or not). */
+    @Override
+    public void operationComplete(ChannelFuture written) {
+        if (written.isSuccess()) {
+            readMore(ctx.channel());
+        } else {
+            LOG.debug("write to {} failed", peer, written.cause());
+            session.abort();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            session.inputEnded(peer);
+        } else if (evt instanceof IdleStateEvent) {
+            LOG.debug("idle connection {} closed", ctx.channel());
+            session.close();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        session.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("{} broke: {}", ctx.channel(), cause.toString());
+        } else {
+            LOG.warn("relay error on {}", ctx.channel(), cause);
+        }
+        session.abort();
+    }
+}

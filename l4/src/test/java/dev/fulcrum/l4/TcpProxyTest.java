@@ -1,0 +1,282 @@
+package dev.fulcrum.l4;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.fulcrum.lbcore.Transport;
+import dev.fulcrum.lbcore.health.PassiveHealth;
+import dev.fulcrum.lbcore.pool.Server;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TcpProxyTest {
+
+    private final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void resetLeaks() {
+        LeakReports.reset();
+    }
+
+    @AfterEach
+    void closeAndCheckLeaks() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+        LeakReports.assertNone();
+    }
+
+    private <T extends AutoCloseable> T closing(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private L4Fixture proxyTo(PassiveHealth health, int... ports) throws Exception {
+        return closing(new L4Fixture(L4Fixture.config("none", "", ports), health, transport()));
+    }
+
+    /** The best available transport (epoll here); a subclass runs the same tests on NIO. */
+    Transport transport() {
+        return Transport.select();
+    }
+
+    @Test
+    void relaysBothWays() throws Exception {
+        SocketBackend echo = closing(SocketBackend.echo());
+        L4Fixture proxy = proxyTo(PassiveHealth.NONE, echo.port());
+        try (Socket client = proxy.connect()) {
+            client.getOutputStream().write("ping".getBytes(US_ASCII));
+            client.shutdownOutput();
+            assertThat(new String(client.getInputStream().readAllBytes(), US_ASCII)).isEqualTo("ping");
+        }
+        proxy.awaitNothingOpen();
+        await().until(() -> echo.open() == 0);
+        assertThat(echo.failures()).isEmpty();
+    }
+
+    @Test
+    void clientHalfCloseStillReceivesTheServersRemainingData() throws Exception {
+        byte[] tail = new byte[1 << 20];
+        new Random(1).nextBytes(tail);
+        SocketBackend backend = closing(new SocketBackend(socket -> {
+            // Answers only after the client's FIN arrived through the proxy.
+            byte[] request = socket.getInputStream().readAllBytes();
+            OutputStream out = socket.getOutputStream();
+            out.write(("got " + new String(request, US_ASCII) + "\n").getBytes(US_ASCII));
+            out.write(tail);
+            socket.shutdownOutput();
+        }));
+        L4Fixture proxy = proxyTo(PassiveHealth.NONE, backend.port());
+        try (Socket client = proxy.connect()) {
+            client.getOutputStream().write("question".getBytes(US_ASCII));
+            client.shutdownOutput();
+            byte[] answer = client.getInputStream().readAllBytes();
+            byte[] header = "got question\n".getBytes(US_ASCII);
+            assertThat(answer).hasSize(header.length + tail.length);
+            assertThat(crc(answer, header.length, tail.length)).isEqualTo(crc(tail, 0, tail.length));
+        }
+        proxy.awaitNothingOpen();
+        assertThat(backend.failures()).isEmpty();
+    }
+
+    @Test
+    void serverHalfCloseLetsTheClientKeepSending() throws Exception {
+        CompletableFuture<String> received = new CompletableFuture<>();
+        SocketBackend backend = closing(new SocketBackend(socket -> {
+            socket.getOutputStream().write("banner\n".getBytes(US_ASCII));
+            socket.shutdownOutput();
+            received.complete(new String(socket.getInputStream().readAllBytes(), US_ASCII));
+        }));
+        L4Fixture proxy = proxyTo(PassiveHealth.NONE, backend.port());
+        try (Socket client = proxy.connect()) {
+            InputStream in = client.getInputStream();
+            assertThat(new String(in.readAllBytes(), US_ASCII)).isEqualTo("banner\n");
+            // The server's FIN reached the client; the client's direction is still open.
+            client.getOutputStream().write("after the server finished".getBytes(US_ASCII));
+            client.shutdownOutput();
+            assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo("after the server finished");
+        }
+        proxy.awaitNothingOpen();
+        assertThat(backend.failures()).isEmpty();
+    }
+
+    @Test
+    void largeTransferBothWaysKeepsItsChecksum() throws Exception {
+        int size = 32 << 20;
+        SocketBackend echo = closing(SocketBackend.echo());
+        L4Fixture proxy = proxyTo(PassiveHealth.NONE, echo.port());
+        try (Socket client = proxy.connect()) {
+            CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> {
+                try {
+                    CRC32 crc = new CRC32();
+                    Random random = new Random(42);
+                    byte[] chunk = new byte[256 * 1024];
+                    OutputStream out = client.getOutputStream();
+                    for (int written = 0; written < size; written += chunk.length) {
+                        random.nextBytes(chunk);
+                        crc.update(chunk);
+                        out.write(chunk);
+                    }
+                    client.shutdownOutput();
+                    return crc.getValue();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            CRC32 echoed = new CRC32();
+            long total = 0;
+            byte[] buffer = new byte[64 * 1024];
+            InputStream in = client.getInputStream();
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                echoed.update(buffer, 0, n);
+                total += n;
+            }
+            assertThat(total).isEqualTo(size);
+            assertThat(echoed.getValue()).isEqualTo(sent.get(30, TimeUnit.SECONDS));
+        }
+        proxy.awaitNothingOpen();
+        assertThat(proxy.registry.get(TcpMetricNames.BYTES).tag("direction", TcpMetricNames.TO_SERVER)
+                .counter().count()).isEqualTo(size);
+        assertThat(proxy.registry.get(TcpMetricNames.BYTES).tag("direction", TcpMetricNames.TO_CLIENT)
+                .counter().count()).isEqualTo(size);
+    }
+
+    @Test
+    void aDeadServerIsSkippedForTheNext() throws Exception {
+        int deadPort;
+        try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            deadPort = gone.getLocalPort();
+        }
+        SocketBackend echo = closing(SocketBackend.echo());
+        List<Server> failed = new CopyOnWriteArrayList<>();
+        L4Fixture proxy = proxyTo(new RecordingHealth(failed), deadPort, echo.port());
+        for (int i = 0; i < 4; i++) {
+            try (Socket client = proxy.connect()) {
+                client.getOutputStream().write(("hello " + i).getBytes(US_ASCII));
+                client.shutdownOutput();
+                assertThat(new String(client.getInputStream().readAllBytes(), US_ASCII)).isEqualTo("hello " + i);
+            }
+        }
+        assertThat(failed).isNotEmpty().allMatch(server -> server.name().equals("s1"));
+        assertThat(echo.accepted()).isEqualTo(4);
+        assertThat(proxy.registry.get(TcpMetricNames.CONNECT_FAILURES).tag("server", "s1").counter().count())
+                .isEqualTo(failed.size());
+        proxy.awaitNothingOpen();
+    }
+
+    @Test
+    void noReachableServerClosesTheClient() throws Exception {
+        int deadPort;
+        try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            deadPort = gone.getLocalPort();
+        }
+        L4Fixture proxy = proxyTo(PassiveHealth.NONE, deadPort);
+        try (Socket client = proxy.connect()) {
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+        }
+        proxy.awaitNothingOpen();
+    }
+
+    @Test
+    void aClientResetClosesTheBackend() throws Exception {
+        CompletableFuture<Void> backendSawEnd = new CompletableFuture<>();
+        SocketBackend backend = closing(new SocketBackend(socket -> {
+            socket.getOutputStream().write('x');
+            try {
+                socket.getInputStream().readAllBytes();
+            } finally {
+                backendSawEnd.complete(null);
+            }
+        }));
+        L4Fixture proxy = proxyTo(PassiveHealth.NONE, backend.port());
+        Socket client = proxy.connect();
+        assertThat(client.getInputStream().read()).isEqualTo('x');
+        client.setSoLinger(true, 0);
+        client.close();
+        backendSawEnd.get(10, TimeUnit.SECONDS);
+        proxy.awaitNothingOpen();
+    }
+
+    @Test
+    void manyConnectionsLeaveNothingOpen() throws Exception {
+        SocketBackend echo = closing(SocketBackend.echo());
+        L4Fixture proxy = proxyTo(PassiveHealth.NONE, echo.port(), echo.port());
+        for (int i = 0; i < 50; i++) {
+            try (Socket client = proxy.connect()) {
+                client.getOutputStream().write('a');
+                assertThat(client.getInputStream().read()).isEqualTo('a');
+            }
+        }
+        proxy.awaitNothingOpen();
+        await().atMost(Duration.ofSeconds(10)).until(() -> echo.open() == 0);
+        assertThat(proxy.registry.get(TcpMetricNames.CONNECTIONS).counter().count()).isEqualTo(50);
+        assertThat(proxy.registry.get(TcpMetricNames.CONNECTIONS_ACTIVE).gauge().value()).isZero();
+    }
+
+    @Test
+    void aHalfClosedClientStillReceivesMoreThanTheSocketBuffersHold() throws Exception {
+        // Netty 4.2.18 epoll drops a socket from epoll once its input ended and nothing else is
+        // awaited, then fails the first write that must wait for room (epoll_ctl ENOENT): such a
+        // client is reset. Known limit until Netty is fixed; NIO relays it correctly.
+        assumeTrue(transport() != Transport.EPOLL, "Netty 4.2.18 epoll loses a half-closed socket's registration");
+        int size = 16 << 20;
+        SocketBackend backend = closing(new SocketBackend(socket -> {
+            socket.getInputStream().readAllBytes();
+            byte[] chunk = new byte[256 * 1024];
+            OutputStream out = socket.getOutputStream();
+            for (int written = 0; written < size; written += chunk.length) {
+                out.write(chunk);
+            }
+            socket.shutdownOutput();
+        }));
+        L4Fixture proxy = proxyTo(PassiveHealth.NONE, backend.port());
+        try (Socket client = proxy.connect()) {
+            client.getOutputStream().write("send me a lot".getBytes(US_ASCII));
+            client.shutdownOutput();
+            // Fill the buffers before reading, so the proxy must wait until the client can take more.
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.getInputStream().available() > 0);
+            long total = 0;
+            byte[] buffer = new byte[64 * 1024];
+            InputStream in = client.getInputStream();
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                total += n;
+            }
+            assertThat(total).isEqualTo(size);
+        }
+        proxy.awaitNothingOpen();
+        assertThat(backend.failures()).isEmpty();
+    }
+
+    private static long crc(byte[] bytes, int offset, int length) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes, offset, length);
+        return crc.getValue();
+    }
+
+    /** Remembers which servers real traffic found unreachable. */
+    private record RecordingHealth(List<Server> failed) implements PassiveHealth {
+        @Override
+        public void onFailure(Server server, Throwable cause) {
+            failed.add(server);
+        }
+
+        @Override
+        public void onSuccess(Server server) {
+        }
+    }
+}
