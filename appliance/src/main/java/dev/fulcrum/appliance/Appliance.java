@@ -5,9 +5,13 @@ import dev.fulcrum.appliance.admin.AdminServer;
 import dev.fulcrum.appliance.admin.MetricsEndpoint;
 import dev.fulcrum.config.FulcrumConfig;
 import dev.fulcrum.config.ListenerConfig;
+import dev.fulcrum.config.Protocol;
+import dev.fulcrum.l4.L4Snapshot;
+import dev.fulcrum.l4.TcpListener;
 import dev.fulcrum.l7.HttpListener;
 import dev.fulcrum.l7.L7Snapshot;
 import dev.fulcrum.lbcore.EventLoops;
+import dev.fulcrum.lbcore.health.PassiveHealth;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,14 +32,18 @@ public final class Appliance implements AutoCloseable {
 
     private final EventLoops loops;
     private final AtomicReference<L7Snapshot> snapshot;
+    private final AtomicReference<L4Snapshot> l4Snapshot;
     private final List<HttpListener> listeners;
+    private final List<TcpListener> tcpListeners;
     private final AdminServer admin;
 
-    private Appliance(EventLoops loops, AtomicReference<L7Snapshot> snapshot, List<HttpListener> listeners,
-                      AdminServer admin) {
+    private Appliance(EventLoops loops, AtomicReference<L7Snapshot> snapshot, AtomicReference<L4Snapshot> l4Snapshot,
+                      List<HttpListener> listeners, List<TcpListener> tcpListeners, AdminServer admin) {
         this.loops = loops;
         this.snapshot = snapshot;
+        this.l4Snapshot = l4Snapshot;
         this.listeners = List.copyOf(listeners);
+        this.tcpListeners = List.copyOf(tcpListeners);
         this.admin = admin;
     }
 
@@ -47,20 +55,28 @@ public final class Appliance implements AutoCloseable {
         }
         EventLoops loops = EventLoops.create(config.workers());
         AtomicReference<L7Snapshot> snapshot = new AtomicReference<>();
+        AtomicReference<L4Snapshot> l4Snapshot = new AtomicReference<>();
         List<HttpListener> listeners = new ArrayList<>();
+        List<TcpListener> tcpListeners = new ArrayList<>();
         AdminServer admin = null;
         try {
             snapshot.set(L7Snapshot.build(config, loops, metrics.registry()));
+            // One set of servers for both layers: health and connection counts are per server, not per layer.
+            l4Snapshot.set(L4Snapshot.build(config, snapshot.get().pools(), metrics.registry(), PassiveHealth.NONE));
             for (ListenerConfig listener : config.listeners()) {
-                listeners.add(bind(listener, loops, snapshot));
+                if (listener.protocol() == Protocol.TCP) {
+                    tcpListeners.add(bindTcp(listener, loops, l4Snapshot));
+                } else {
+                    listeners.add(bind(listener, loops, snapshot));
+                }
             }
             admin = bindAdmin(config, metrics);
-            Appliance appliance = new Appliance(loops, snapshot, listeners, admin);
-            log.info("started on {} event loops ({}): {}; admin on {}", loops.threads(), loops.transport(),
-                    listeners, admin.localAddress());
+            Appliance appliance = new Appliance(loops, snapshot, l4Snapshot, listeners, tcpListeners, admin);
+            log.info("started on {} event loops ({}): {} {}; admin on {}", loops.threads(), loops.transport(),
+                    listeners, tcpListeners, admin.localAddress());
             return appliance;
         } catch (StartException | RuntimeException e) {
-            new Appliance(loops, snapshot, listeners, admin).close();
+            new Appliance(loops, snapshot, l4Snapshot, listeners, tcpListeners, admin).close();
             if (e instanceof StartException start) {
                 throw start;
             }
@@ -71,6 +87,20 @@ public final class Appliance implements AutoCloseable {
     private static HttpListener bind(ListenerConfig listener, EventLoops loops,
                                      AtomicReference<L7Snapshot> snapshot) throws StartException {
         var started = HttpListener.start(listener, loops, snapshot::get);
+        if (!started.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            throw new StartException(List.of(listener.location() + ": listener " + listener.name()
+                    + ": binding " + listener.bind() + " did not finish in " + BIND_TIMEOUT_SECONDS + "s"));
+        }
+        if (!started.isSuccess()) {
+            throw new StartException(List.of(listener.location() + ": listener " + listener.name()
+                    + ": cannot bind " + listener.bind() + ": " + started.cause().getMessage()), started.cause());
+        }
+        return started.getNow();
+    }
+
+    private static TcpListener bindTcp(ListenerConfig listener, EventLoops loops,
+                                       AtomicReference<L4Snapshot> snapshot) throws StartException {
+        var started = TcpListener.start(listener, loops, snapshot::get);
         if (!started.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new StartException(List.of(listener.location() + ": listener " + listener.name()
                     + ": binding " + listener.bind() + " did not finish in " + BIND_TIMEOUT_SECONDS + "s"));
@@ -103,7 +133,13 @@ public final class Appliance implements AutoCloseable {
     public InetSocketAddress listenerAddress(String name) {
         return listeners.stream().filter(l -> l.name().equals(name)).findFirst()
                 .map(HttpListener::localAddress)
+                .or(() -> tcpListeners.stream().filter(l -> l.name().equals(name)).findFirst()
+                        .map(TcpListener::localAddress))
                 .orElseThrow(() -> new IllegalArgumentException("no listener " + name));
+    }
+
+    public List<TcpListener> tcpListeners() {
+        return tcpListeners;
     }
 
     public InetSocketAddress adminAddress() {
@@ -118,6 +154,9 @@ public final class Appliance implements AutoCloseable {
     @Override
     public void close() {
         for (HttpListener listener : listeners) {
+            listener.close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+        for (TcpListener listener : tcpListeners) {
             listener.close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
         if (admin != null) {

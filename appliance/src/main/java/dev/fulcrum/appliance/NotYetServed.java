@@ -4,7 +4,6 @@ import dev.fulcrum.config.FulcrumConfig;
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.config.Protocol;
-import dev.fulcrum.config.ProxyProtocol;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,13 +20,13 @@ final class NotYetServed {
     static List<String> find(FulcrumConfig config) {
         List<String> problems = new ArrayList<>();
         for (ListenerConfig listener : config.listeners()) {
-            if (listener.protocol() != Protocol.HTTP) {
+            if (listener.protocol() == Protocol.HTTPS || listener.protocol() == Protocol.TLS) {
                 problems.add(listener.location() + ": listener " + listener.name() + ": protocol "
-                        + listener.protocol().key() + " is not served by this version yet (only http is)");
+                        + listener.protocol().key() + " (TLS termination) is not served by this version yet");
             }
-            if (listener.proxyProtocol() != ProxyProtocol.NONE) {
+            if (listener.protocol() == Protocol.TCP && !listener.routes().isEmpty()) {
                 problems.add(listener.location() + ": listener " + listener.name()
-                        + ": proxy_protocol is not served by this version yet");
+                        + ": routes on a tcp listener (SNI passthrough) are not served by this version yet");
             }
         }
         for (PoolConfig pool : config.pools().values()) {

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
 
     static final int DEMO_WEB_PORT = 8080;
+    static final int DEMO_TCP_PORT = 8081;
     static final int DEMO_ADMIN_PORT = 9090;
 
     @Spec
@@ -70,8 +71,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private AutoCloseable startDemo(PrintWriter out, Metrics metrics) throws StartException {
-        Demo demo = Demo.start(new Endpoint(demoAddress, DEMO_WEB_PORT), new Endpoint(demoAddress, DEMO_ADMIN_PORT),
-                metrics);
+        Demo demo = Demo.start(new Endpoint(demoAddress, DEMO_WEB_PORT), new Endpoint(demoAddress, DEMO_TCP_PORT),
+                new Endpoint(demoAddress, DEMO_ADMIN_PORT), metrics);
         out.println("Fulcrum " + VersionProvider.version() + ": the demo is running. Try:");
         demo.hints().forEach(hint -> out.println("  " + hint));
         out.println("Stop it with Ctrl-C.");
@@ -83,6 +84,7 @@ final class RunCommand implements Callable<Integer> {
         Appliance appliance = Appliance.start(ConfigLoader.load(config), metrics);
         out.println("Fulcrum " + VersionProvider.version() + ": running " + config);
         appliance.listeners().forEach(l -> out.println("  listener " + l.name() + " on " + l.localAddress()));
+        appliance.tcpListeners().forEach(l -> out.println("  listener " + l.name() + " on " + l.localAddress()));
         out.println("  admin on " + appliance.adminAddress());
         out.flush();
         return appliance;

@@ -49,15 +49,17 @@ public final class Demo implements AutoCloseable {
 
     /**
      * @param web where the demo's HTTP listener binds (port 0 for any free port)
+     * @param tcp where the demo's TCP listener binds
      * @param admin where the admin listener binds
      */
-    public static Demo start(Endpoint web, Endpoint admin, Metrics metrics) throws StartException {
+    public static Demo start(Endpoint web, Endpoint tcp, Endpoint admin, Metrics metrics) throws StartException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("fulcrum-demo-backend", true), NioIoHandler.newFactory());
         List<DemoBackend> backends = new ArrayList<>();
         try {
             Map<String, String> values = new LinkedHashMap<>();
             values.put("web", web.toString());
+            values.put("tcp", tcp.toString());
             values.put("admin", admin.toString());
             for (String name : BACKENDS) {
                 DemoBackend backend = DemoBackend.start(name, group);
@@ -111,12 +113,14 @@ public final class Demo implements AutoCloseable {
     /** What to try, with the ports actually bound. */
     public List<String> hints() {
         String web = "http://" + reachable(appliance.listenerAddress("web"));
+        String tcp = "http://" + reachable(appliance.listenerAddress("video-tcp"));
         String admin = "http://" + reachable(appliance.adminAddress());
         return List.of(
                 "curl " + web + "/video/intro                    # pool video: video-1, then video-2",
                 "curl " + web + "/billing/invoices               # pool billing",
                 "curl -H 'Host: billing.localhost' " + web + "/  # pool billing, routed by Host",
                 "curl -i " + web + "/elsewhere                   # no route: 404 with a reason",
+                "curl " + tcp + "/any/path                       # TCP listener: bytes relayed to pool video",
                 "curl " + admin + "/metrics                        # Prometheus metrics");
     }
 

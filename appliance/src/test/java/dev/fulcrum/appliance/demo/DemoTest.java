@@ -39,7 +39,8 @@ class DemoTest {
     @BeforeAll
     static void start() throws Exception {
         metrics = new Metrics();
-        demo = Demo.start(new Endpoint("127.0.0.1", 0), new Endpoint("127.0.0.1", 0), metrics);
+        demo = Demo.start(new Endpoint("127.0.0.1", 0), new Endpoint("127.0.0.1", 0), new Endpoint("127.0.0.1", 0),
+                metrics);
         web = "http://127.0.0.1:" + demo.appliance().listenerAddress("web").getPort();
         admin = "http://127.0.0.1:" + demo.appliance().adminAddress().getPort();
     }
@@ -84,15 +85,31 @@ class DemoTest {
                 .containsPattern("(?i)x-served-by: billing-[12]");
     }
 
-    /** The JDK client will not set Host, so this one request is written by hand. */
+    /** The JDK client will not set Host or Connection, so these requests are written by hand. */
     private static String rawGetWithHost(String host) throws Exception {
-        int port = demo.appliance().listenerAddress("web").getPort();
+        return rawGet(demo.appliance().listenerAddress("web").getPort(), "Host: " + host + "\r\nConnection: close");
+    }
+
+    private static String rawGet(int port, String headers) throws Exception {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+            socket.getOutputStream().write(("GET / HTTP/1.1\r\n" + headers + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
+    }
+
+    @Test
+    void theTcpListenerSpreadsConnectionsOverTheVideoPool() throws Exception {
+        int port = demo.appliance().listenerAddress("video-tcp").getPort();
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            // A connection each: layer 4 balances connections, not requests.
+            answers.add(rawGet(port, "Host: x\r\nConnection: close"));
+        }
+
+        assertThat(answers).allMatch(a -> a.startsWith("HTTP/1.1 200")).anyMatch(a -> a.contains("video-1 answered"))
+                .anyMatch(a -> a.contains("video-2 answered"));
     }
 
     @Test
