@@ -12,6 +12,7 @@ import dev.fulcrum.l7.HttpListener;
 import dev.fulcrum.l7.L7Snapshot;
 import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.lbcore.health.PassiveHealth;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,9 +66,9 @@ public final class Appliance implements AutoCloseable {
             l4Snapshot.set(L4Snapshot.build(config, snapshot.get().pools(), metrics.registry(), PassiveHealth.NONE));
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.protocol() == Protocol.TCP) {
-                    tcpListeners.add(bindTcp(listener, loops, l4Snapshot));
+                    tcpListeners.add(awaitBound(listener, TcpListener.start(listener, loops, l4Snapshot::get)));
                 } else {
-                    listeners.add(bind(listener, loops, snapshot));
+                    listeners.add(awaitBound(listener, HttpListener.start(listener, loops, snapshot::get)));
                 }
             }
             admin = bindAdmin(config, metrics);
@@ -84,23 +85,8 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
-    private static HttpListener bind(ListenerConfig listener, EventLoops loops,
-                                     AtomicReference<L7Snapshot> snapshot) throws StartException {
-        var started = HttpListener.start(listener, loops, snapshot::get);
-        if (!started.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            throw new StartException(List.of(listener.location() + ": listener " + listener.name()
-                    + ": binding " + listener.bind() + " did not finish in " + BIND_TIMEOUT_SECONDS + "s"));
-        }
-        if (!started.isSuccess()) {
-            throw new StartException(List.of(listener.location() + ": listener " + listener.name()
-                    + ": cannot bind " + listener.bind() + ": " + started.cause().getMessage()), started.cause());
-        }
-        return started.getNow();
-    }
-
-    private static TcpListener bindTcp(ListenerConfig listener, EventLoops loops,
-                                       AtomicReference<L4Snapshot> snapshot) throws StartException {
-        var started = TcpListener.start(listener, loops, snapshot::get);
+    /** Waits for a listener's sockets; a bind that fails or hangs fails the start, naming the listener. */
+    private static <T> T awaitBound(ListenerConfig listener, Future<T> started) throws StartException {
         if (!started.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new StartException(List.of(listener.location() + ": listener " + listener.name()
                     + ": binding " + listener.bind() + " did not finish in " + BIND_TIMEOUT_SECONDS + "s"));

@@ -1,25 +1,14 @@
 package dev.fulcrum.l4;
 
-import dev.fulcrum.config.Endpoint;
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.Protocol;
 import dev.fulcrum.lbcore.EventLoops;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
+import dev.fulcrum.lbcore.ListeningSockets;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.PromiseCombiner;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,11 +26,11 @@ public final class TcpListener {
     private static final Logger LOG = LoggerFactory.getLogger(TcpListener.class);
 
     private final String name;
-    private final List<Channel> channels;
+    private final ListeningSockets sockets;
 
-    private TcpListener(String name, List<Channel> channels) {
+    private TcpListener(String name, ListeningSockets sockets) {
         this.name = name;
-        this.channels = List.copyOf(channels);
+        this.sockets = sockets;
     }
 
     /**
@@ -63,86 +52,22 @@ public final class TcpListener {
         if (config.pool().isEmpty()) {
             throw new IllegalArgumentException("listener " + config.name() + ": a tcp listener needs a pool");
         }
-        InetSocketAddress address = bindAddress(config.name(), config.bind());
         FrontendHandler frontend = new FrontendHandler(config.name(), snapshots, loops.transport().socketChannelClass());
         Promise<TcpListener> promise = GlobalEventExecutor.INSTANCE.newPromise();
-        boolean reusePort = loops.transport().supportsReusePort() && loops.threads() > 1;
-        EventLoopGroup firstAcceptor = reusePort ? loops.loops().get(0) : loops.group();
-        ChannelFuture first = bootstrap(loops, firstAcceptor, frontend).bind(address);
-        first.addListener(f -> {
-            if (!f.isSuccess()) {
-                promise.setFailure(f.cause());
-                return;
-            }
-            if (!reusePort) {
-                promise.setSuccess(started(config.name(), List.of(first.channel())));
-                return;
-            }
-            bindSiblings(loops, frontend, first.channel(), address, promise, config.name());
-        });
+        ListeningSockets.bind(loops, config.name(), config.bind(), bootstrap -> bootstrap
+                        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                        .childHandler(frontend))
+                .addListener((Future<ListeningSockets> bound) -> {
+                    if (bound.isSuccess()) {
+                        TcpListener listener = new TcpListener(config.name(), bound.getNow());
+                        LOG.info("tcp listener {} on {} ({} accepting socket{})", config.name(),
+                                listener.localAddress(), bound.getNow().count(), bound.getNow().count() == 1 ? "" : "s");
+                        promise.setSuccess(listener);
+                    } else {
+                        promise.setFailure(bound.cause());
+                    }
+                });
         return promise;
-    }
-
-    /** The first socket chose the port (configured, or any for 0); one more socket per other loop shares it. */
-    private static void bindSiblings(EventLoops loops, FrontendHandler frontend, Channel first,
-                                     InetSocketAddress address, Promise<TcpListener> promise, String name) {
-        InetSocketAddress actual = new InetSocketAddress(address.getAddress(),
-                ((InetSocketAddress) first.localAddress()).getPort());
-        List<Channel> channels = new ArrayList<>(List.of(first));
-        List<ChannelFuture> binds = new ArrayList<>();
-        List<EventLoop> all = loops.loops();
-        for (EventLoop loop : all.subList(1, all.size())) {
-            ChannelFuture bound = bootstrap(loops, loop, frontend).bind(actual);
-            binds.add(bound);
-            channels.add(bound.channel());
-        }
-        Promise<Void> allBound = GlobalEventExecutor.INSTANCE.newPromise();
-        GlobalEventExecutor.INSTANCE.execute(() -> {
-            PromiseCombiner combiner = new PromiseCombiner(GlobalEventExecutor.INSTANCE);
-            binds.forEach(combiner::add);
-            combiner.finish(allBound);
-        });
-        allBound.addListener(done -> {
-            if (done.isSuccess()) {
-                promise.setSuccess(started(name, channels));
-            } else {
-                channels.forEach(Channel::close);
-                promise.setFailure(done.cause());
-            }
-        });
-    }
-
-    private static ServerBootstrap bootstrap(EventLoops loops, EventLoopGroup acceptor, FrontendHandler frontend) {
-        // With SO_REUSEPORT the acceptor is a single loop, so its children stay on it.
-        EventLoopGroup workers = acceptor instanceof EventLoop ? acceptor : loops.group();
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(acceptor, workers)
-                .channel(loops.transport().serverChannelClass())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(frontend);
-        if (loops.transport().supportsReusePort()) {
-            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
-        }
-        return bootstrap;
-    }
-
-    private static TcpListener started(String name, List<Channel> channels) {
-        TcpListener listener = new TcpListener(name, channels);
-        LOG.info("tcp listener {} on {} ({} accepting socket{})", name, listener.localAddress(), channels.size(),
-                channels.size() == 1 ? "" : "s");
-        return listener;
-    }
-
-    private static InetSocketAddress bindAddress(String listener, Endpoint bind) {
-        try {
-            return new InetSocketAddress(InetAddress.getByName(bind.host()), bind.port());
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("listener " + listener + ": cannot resolve bind address " + bind.host(), e);
-        }
     }
 
     public String name() {
@@ -151,18 +76,12 @@ public final class TcpListener {
 
     /** The address actually bound: with port 0 configured, the port the kernel chose. */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) channels.get(0).localAddress();
+        return sockets.localAddress();
     }
 
     /** Stops accepting. Connections already accepted carry on until they end. */
     public Future<Void> close() {
-        Promise<Void> closed = GlobalEventExecutor.INSTANCE.newPromise();
-        GlobalEventExecutor.INSTANCE.execute(() -> {
-            PromiseCombiner combiner = new PromiseCombiner(GlobalEventExecutor.INSTANCE);
-            channels.forEach(channel -> combiner.add(channel.close()));
-            combiner.finish(closed);
-        });
-        return closed;
+        return sockets.close();
     }
 
     @Override
