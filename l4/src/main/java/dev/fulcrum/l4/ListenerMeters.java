@@ -1,5 +1,7 @@
 package dev.fulcrum.l4;
 
+import dev.fulcrum.lbcore.metrics.MetricNames;
+
 import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_LISTENER;
 import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_POOL;
 import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_SERVER;
@@ -25,13 +27,13 @@ final class ListenerMeters {
     private final ServerMeters[] servers;
 
     ListenerMeters(MeterRegistry registry, String listener, Pool pool) {
-        this.accepted = Counter.builder(TcpMetricNames.CONNECTIONS).tag(TAG_LISTENER, listener)
+        this.accepted = Counter.builder(MetricNames.TCP_CONNECTIONS).tag(TAG_LISTENER, listener)
                 .description("TCP connections accepted").register(registry);
-        this.closed = Counter.builder(TcpMetricNames.CONNECTIONS_CLOSED).tag(TAG_LISTENER, listener)
+        this.closed = Counter.builder(MetricNames.TCP_CONNECTIONS_CLOSED).tag(TAG_LISTENER, listener)
                 .description("TCP connections closed").register(registry);
         Counter acceptedForGauge = accepted;
         Counter closedForGauge = closed;
-        Gauge.builder(TcpMetricNames.CONNECTIONS_ACTIVE, () -> acceptedForGauge.count() - closedForGauge.count())
+        Gauge.builder(MetricNames.TCP_CONNECTIONS_ACTIVE, () -> acceptedForGauge.count() - closedForGauge.count())
                 .tag(TAG_LISTENER, listener).description("TCP connections open").strongReference(true)
                 .register(registry);
         List<Server> all = pool.servers();
@@ -65,17 +67,17 @@ final class ListenerMeters {
         final Counter connectFailures;
 
         ServerMeters(MeterRegistry registry, String listener, Server server) {
-            bytesToServer = bytes(registry, listener, server, TcpMetricNames.TO_SERVER);
-            bytesToClient = bytes(registry, listener, server, TcpMetricNames.TO_CLIENT);
-            connectFailures = Counter.builder(TcpMetricNames.CONNECT_FAILURES).tag(TAG_LISTENER, listener)
+            bytesToServer = bytes(registry, listener, server, MetricNames.TO_SERVER);
+            bytesToClient = bytes(registry, listener, server, MetricNames.TO_CLIENT);
+            connectFailures = Counter.builder(MetricNames.TCP_CONNECT_FAILURES).tag(TAG_LISTENER, listener)
                     .tag(TAG_POOL, server.pool()).tag(TAG_SERVER, server.name())
                     .description("backend connections that failed to open").register(registry);
         }
 
         private static Counter bytes(MeterRegistry registry, String listener, Server server, String direction) {
-            return Counter.builder(TcpMetricNames.BYTES).baseUnit("bytes").tag(TAG_LISTENER, listener)
+            return Counter.builder(MetricNames.TCP_BYTES).baseUnit("bytes").tag(TAG_LISTENER, listener)
                     .tag(TAG_POOL, server.pool()).tag(TAG_SERVER, server.name())
-                    .tag(TcpMetricNames.TAG_DIRECTION, direction).description("bytes relayed").register(registry);
+                    .tag(MetricNames.TAG_DIRECTION, direction).description("bytes relayed").register(registry);
         }
     }
 }

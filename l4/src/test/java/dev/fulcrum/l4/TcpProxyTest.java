@@ -1,5 +1,7 @@
 package dev.fulcrum.l4;
 
+import dev.fulcrum.lbcore.metrics.MetricNames;
+
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -150,9 +152,9 @@ class TcpProxyTest {
             assertThat(echoed.getValue()).isEqualTo(sent.get(30, TimeUnit.SECONDS));
         }
         proxy.awaitNothingOpen();
-        assertThat(proxy.registry.get(TcpMetricNames.BYTES).tag("direction", TcpMetricNames.TO_SERVER)
+        assertThat(proxy.registry.get(MetricNames.TCP_BYTES).tag("direction", MetricNames.TO_SERVER)
                 .counter().count()).isEqualTo(size);
-        assertThat(proxy.registry.get(TcpMetricNames.BYTES).tag("direction", TcpMetricNames.TO_CLIENT)
+        assertThat(proxy.registry.get(MetricNames.TCP_BYTES).tag("direction", MetricNames.TO_CLIENT)
                 .counter().count()).isEqualTo(size);
     }
 
@@ -174,7 +176,7 @@ class TcpProxyTest {
         }
         assertThat(failed).isNotEmpty().allMatch(server -> server.name().equals("s1"));
         assertThat(echo.accepted()).isEqualTo(4);
-        assertThat(proxy.registry.get(TcpMetricNames.CONNECT_FAILURES).tag("server", "s1").counter().count())
+        assertThat(proxy.registry.get(MetricNames.TCP_CONNECT_FAILURES).tag("server", "s1").counter().count())
                 .isEqualTo(failed.size());
         proxy.awaitNothingOpen();
     }
@@ -224,8 +226,8 @@ class TcpProxyTest {
         }
         proxy.awaitNothingOpen();
         await().atMost(Duration.ofSeconds(10)).until(() -> echo.open() == 0);
-        assertThat(proxy.registry.get(TcpMetricNames.CONNECTIONS).counter().count()).isEqualTo(50);
-        assertThat(proxy.registry.get(TcpMetricNames.CONNECTIONS_ACTIVE).gauge().value()).isZero();
+        assertThat(proxy.registry.get(MetricNames.TCP_CONNECTIONS).counter().count()).isEqualTo(50);
+        assertThat(proxy.registry.get(MetricNames.TCP_CONNECTIONS_ACTIVE).gauge().value()).isZero();
     }
 
     @Test

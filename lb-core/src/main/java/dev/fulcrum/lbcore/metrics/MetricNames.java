@@ -27,6 +27,22 @@ public final class MetricNames {
     public static final String TAG_CODE = "code";
     public static final String TAG_RESULT = "result";
 
+    /** TCP connections accepted, per listener (a counter: scraped as {@code _total}). */
+    public static final String TCP_CONNECTIONS = "fulcrum.tcp.connections";
+    /** TCP connections closed, per listener; active = accepted - closed. */
+    public static final String TCP_CONNECTIONS_CLOSED = "fulcrum.tcp.connections.closed";
+    /** TCP connections open now, per listener. */
+    public static final String TCP_CONNECTIONS_ACTIVE = "fulcrum.tcp.connections.active";
+    /** Bytes relayed by TCP listeners, per listener, pool, server and direction. */
+    public static final String TCP_BYTES = "fulcrum.tcp.bytes";
+    /** Backend connections a TCP listener failed to open, per listener, pool and server. */
+    public static final String TCP_CONNECT_FAILURES = "fulcrum.tcp.connect.failures";
+    public static final String TAG_DIRECTION = "direction";
+    /** Client to server. */
+    public static final String TO_SERVER = "to_server";
+    /** Server to client. */
+    public static final String TO_CLIENT = "to_client";
+
     /** Tag value when a request never got as far as that tag (no route, no server). */
     public static final String NONE = "none";
 
