@@ -6,12 +6,8 @@ import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.lbcore.ListeningSockets;
 import io.netty.channel.ChannelOption;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A tcp listener socket. With epoll, one socket per event loop shares the port with
@@ -22,8 +18,6 @@ import org.slf4j.LoggerFactory;
  * supplier changes pools for new connections while open ones carry on.
  */
 public final class TcpListener {
-
-    private static final Logger LOG = LoggerFactory.getLogger(TcpListener.class);
 
     private final String name;
     private final ListeningSockets sockets;
@@ -53,21 +47,10 @@ public final class TcpListener {
             throw new IllegalArgumentException("listener " + config.name() + ": a tcp listener needs a pool");
         }
         FrontendHandler frontend = new FrontendHandler(config.name(), snapshots, loops.transport().socketChannelClass());
-        Promise<TcpListener> promise = GlobalEventExecutor.INSTANCE.newPromise();
-        ListeningSockets.bind(loops, config.name(), config.bind(), bootstrap -> bootstrap
+        return ListeningSockets.bind(loops, config.name(), config.bind(), bootstrap -> bootstrap
                         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                        .childHandler(frontend))
-                .addListener((Future<ListeningSockets> bound) -> {
-                    if (bound.isSuccess()) {
-                        TcpListener listener = new TcpListener(config.name(), bound.getNow());
-                        LOG.info("tcp listener {} on {} ({} accepting socket{})", config.name(),
-                                listener.localAddress(), bound.getNow().count(), bound.getNow().count() == 1 ? "" : "s");
-                        promise.setSuccess(listener);
-                    } else {
-                        promise.setFailure(bound.cause());
-                    }
-                });
-        return promise;
+                        .childHandler(frontend),
+                sockets -> new TcpListener(config.name(), sockets));
     }
 
     public String name() {

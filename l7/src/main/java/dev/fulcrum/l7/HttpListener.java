@@ -5,12 +5,8 @@ import dev.fulcrum.config.Protocol;
 import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.lbcore.ListeningSockets;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An HTTP listener socket. With epoll, one socket per event loop is bound to the same port
@@ -22,8 +18,6 @@ import org.slf4j.LoggerFactory;
  * behind it reloads routes and pools without touching the socket.
  */
 public final class HttpListener {
-
-    private static final Logger LOG = LoggerFactory.getLogger(HttpListener.class);
 
     private final String name;
     private final ListeningSockets sockets;
@@ -47,19 +41,8 @@ public final class HttpListener {
                     : " is not served by the HTTP proxy"));
         }
         HttpFrontendInitializer initializer = new HttpFrontendInitializer(config.name(), "http", snapshots);
-        Promise<HttpListener> promise = GlobalEventExecutor.INSTANCE.newPromise();
-        ListeningSockets.bind(loops, config.name(), config.bind(), bootstrap -> bootstrap.childHandler(initializer))
-                .addListener((Future<ListeningSockets> bound) -> {
-                    if (bound.isSuccess()) {
-                        HttpListener listener = new HttpListener(config.name(), bound.getNow());
-                        LOG.info("listener {} on {} ({} accepting socket{})", config.name(), listener.localAddress(),
-                                bound.getNow().count(), bound.getNow().count() == 1 ? "" : "s");
-                        promise.setSuccess(listener);
-                    } else {
-                        promise.setFailure(bound.cause());
-                    }
-                });
-        return promise;
+        return ListeningSockets.bind(loops, config.name(), config.bind(), bootstrap -> bootstrap.childHandler(initializer),
+                sockets -> new HttpListener(config.name(), sockets));
     }
 
     public String name() {

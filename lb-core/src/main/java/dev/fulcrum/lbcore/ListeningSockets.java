@@ -18,6 +18,9 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The accepting sockets of one listener, whatever it speaks. With epoll and several loops,
@@ -27,6 +30,7 @@ import java.util.function.Consumer;
  */
 public final class ListeningSockets {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ListeningSockets.class);
     private static final int BACKLOG = 1024;
 
     private final List<Channel> channels;
@@ -40,25 +44,38 @@ public final class ListeningSockets {
      *
      * @param children adds the child handler and any child options beyond the common ones
      *     (autoRead off, TCP_NODELAY)
-     * @return completes once every socket listens, or fails with the bind error (none left open)
+     * @param listenerOf makes the listener object that owns the bound sockets
+     * @return completes with that listener once every socket listens, or fails with the bind
+     *     error (no socket left open)
      */
-    public static Future<ListeningSockets> bind(EventLoops loops, String listener, Endpoint bind,
-                                                Consumer<ServerBootstrap> children) {
+    public static <T> Future<T> bind(EventLoops loops, String listener, Endpoint bind,
+                                     Consumer<ServerBootstrap> children, Function<ListeningSockets, T> listenerOf) {
         InetSocketAddress address = resolve(listener, bind);
-        Promise<ListeningSockets> promise = GlobalEventExecutor.INSTANCE.newPromise();
+        Promise<ListeningSockets> bound = GlobalEventExecutor.INSTANCE.newPromise();
         boolean perLoop = loops.transport().supportsReusePort() && loops.threads() > 1;
         EventLoopGroup firstAcceptor = perLoop ? loops.loops().get(0) : loops.group();
         ChannelFuture first = bootstrap(loops, firstAcceptor, children).bind(address);
         first.addListener(f -> {
             if (!f.isSuccess()) {
-                promise.setFailure(f.cause());
+                bound.setFailure(f.cause());
             } else if (!perLoop) {
-                promise.setSuccess(new ListeningSockets(List.of(first.channel())));
+                bound.setSuccess(new ListeningSockets(List.of(first.channel())));
             } else {
-                bindSiblings(loops, children, first.channel(), address, promise);
+                bindSiblings(loops, children, first.channel(), address, bound);
             }
         });
-        return promise;
+        Promise<T> started = GlobalEventExecutor.INSTANCE.newPromise();
+        bound.addListener(f -> {
+            if (!f.isSuccess()) {
+                started.setFailure(f.cause());
+                return;
+            }
+            ListeningSockets sockets = bound.getNow();
+            LOG.info("listener {} on {} ({} accepting socket{})", listener, sockets.localAddress(), sockets.count(),
+                    sockets.count() == 1 ? "" : "s");
+            started.setSuccess(listenerOf.apply(sockets));
+        });
+        return started;
     }
 
     /** The first socket chose the port (configured, or any for 0); one more socket per other loop shares it. */
