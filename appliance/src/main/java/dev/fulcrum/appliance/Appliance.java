@@ -33,16 +33,14 @@ public final class Appliance implements AutoCloseable {
 
     private final EventLoops loops;
     private final AtomicReference<L7Snapshot> snapshot;
-    private final AtomicReference<L4Snapshot> l4Snapshot;
     private final List<HttpListener> listeners;
     private final List<TcpListener> tcpListeners;
     private final AdminServer admin;
 
-    private Appliance(EventLoops loops, AtomicReference<L7Snapshot> snapshot, AtomicReference<L4Snapshot> l4Snapshot,
-                      List<HttpListener> listeners, List<TcpListener> tcpListeners, AdminServer admin) {
+    private Appliance(EventLoops loops, AtomicReference<L7Snapshot> snapshot, List<HttpListener> listeners,
+                      List<TcpListener> tcpListeners, AdminServer admin) {
         this.loops = loops;
         this.snapshot = snapshot;
-        this.l4Snapshot = l4Snapshot;
         this.listeners = List.copyOf(listeners);
         this.tcpListeners = List.copyOf(tcpListeners);
         this.admin = admin;
@@ -72,12 +70,12 @@ public final class Appliance implements AutoCloseable {
                 }
             }
             admin = bindAdmin(config, metrics);
-            Appliance appliance = new Appliance(loops, snapshot, l4Snapshot, listeners, tcpListeners, admin);
+            Appliance appliance = new Appliance(loops, snapshot, listeners, tcpListeners, admin);
             log.info("started on {} event loops ({}): {} {}; admin on {}", loops.threads(), loops.transport(),
                     listeners, tcpListeners, admin.localAddress());
             return appliance;
         } catch (StartException | RuntimeException e) {
-            new Appliance(loops, snapshot, l4Snapshot, listeners, tcpListeners, admin).close();
+            new Appliance(loops, snapshot, listeners, tcpListeners, admin).close();
             if (e instanceof StartException start) {
                 throw start;
             }
