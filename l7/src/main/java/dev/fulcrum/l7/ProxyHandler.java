@@ -248,8 +248,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void onRequestHead(HttpRequest request) {
-        startExchange(request);
         refreshSnapshot();
+        startExchange(request);
         if (routes == null) {
             respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.LISTENER_GONE, null);
             return;
@@ -361,7 +361,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private void startExchange(HttpRequest request) {
         startNanos = System.nanoTime();
-        exchangeLog.begin(request);
+        if (routes != null && routes.accessLog() != null) {
+            // Only a listener that logs pays for reading what the log line needs.
+            exchangeLog.begin(request);
+        }
         actions = CompiledRouteActions.NONE;
         upgrade = UpgradeTunnel.requestedUpgrade(request);
         clientKeepAlive = HttpUtil.isKeepAlive(request);
