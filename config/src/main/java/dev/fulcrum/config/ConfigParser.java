@@ -140,7 +140,11 @@ final class ConfigParser {
         int maxIdle = r.optional("max_idle", Values.integer(0, UpstreamConfig.MAX_MAX_IDLE),
                 UpstreamConfig.DEFAULT_MAX_IDLE);
         Optional<String> host = r.optional("host_header", Values.hostHeader());
-        return new UpstreamConfig(connect, idle, maxIdle, host);
+        int maxPending = r.optional("max_pending", Values.integer(0, UpstreamConfig.MAX_MAX_PENDING),
+                UpstreamConfig.DEFAULT_MAX_PENDING);
+        Duration queueTimeout = r.optional("queue_timeout", Values.positiveDuration(),
+                UpstreamConfig.DEFAULT_QUEUE_TIMEOUT);
+        return new UpstreamConfig(connect, idle, maxIdle, host, maxPending, queueTimeout);
     }
 
     /** {@code hash_on: source}, {@code hash_on: {header: NAME}} or {@code hash_on: {cookie: NAME}}. */
@@ -209,6 +213,9 @@ final class ConfigParser {
 
     // ---- listeners -------------------------------------------------------------------------------
 
+    private static final List<String> TCP_ONLY_KEYS =
+            List.of("proxy_protocol", "idle_timeout", "splice", "accept_proxy_protocol", "drain_timeout");
+
     private List<ListenerConfig> listeners(MapReader r) {
         if (!r.require("listeners")) {
             return List.of();
@@ -237,13 +244,24 @@ final class ConfigParser {
                 .orElse(ForwardingConfig.DEFAULTS);
         Optional<AccessLogConfig> accessLog = r.section("access_log", "access_log", this::accessLog);
         HttpEdgeConfig edge = httpEdge(r);
+        int maxConnections = r.optional("max_connections", Values.integer(0, Integer.MAX_VALUE), 0);
+        TcpOptions tcp = tcpOptions(r);
 
         protocol.ifPresent(p -> checkListenerShape(r, p));
         if (name.isEmpty() || bind.isEmpty() || protocol.isEmpty()) {
             return null;
         }
         return new ListenerConfig(name.get(), bind.get(), protocol.get(), routes, pool, certificates, proxy,
-                r.location(), edge, forwarding, accessLog);
+                r.location(), edge, forwarding, accessLog, maxConnections, tcp);
+    }
+
+    private TcpOptions tcpOptions(MapReader r) {
+        TcpOptions d = TcpOptions.DEFAULTS;
+        return new TcpOptions(
+                r.optional("idle_timeout", Values.positiveDuration(), d.idleTimeout()),
+                r.optional("splice", Values.bool(), d.splice()),
+                r.list("accept_proxy_protocol", Values.subnet()),
+                r.optional("drain_timeout", Values.positiveDuration(), d.drainTimeout()));
     }
 
     private AccessLogConfig accessLog(MapReader r) {
@@ -298,8 +316,10 @@ final class ConfigParser {
             if (!r.has("routes")) {
                 r.error("an " + kind + " listener needs 'routes' (first match wins; e.g. routes: [{pool: web}])");
             }
-            if (r.has("proxy_protocol")) {
-                r.errorAtKey("proxy_protocol", "'proxy_protocol' applies only to tcp and tls listeners");
+            for (String k : TCP_ONLY_KEYS) {
+                if (r.has(k)) {
+                    r.errorAtKey(k, "'" + k + "' applies only to tcp and tls listeners");
+                }
             }
         } else {
             if (!r.has("pool") && !r.has("routes")) {

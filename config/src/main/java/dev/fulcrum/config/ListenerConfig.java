@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param edge http/https: client timeouts and request limits (defaults elsewhere)
  * @param forwarding http/https: the forwarding headers sent to backends
  * @param accessLog http/https: one line per request, when configured
+ * @param maxConnections open client connections allowed at once; more are refused. 0: no cap
+ * @param tcp tcp/tls: how connections are relayed
  */
 public record ListenerConfig(
         String name,
@@ -24,10 +26,23 @@ public record ListenerConfig(
         Location location,
         HttpEdgeConfig edge,
         ForwardingConfig forwarding,
-        Optional<AccessLogConfig> accessLog) {
+        Optional<AccessLogConfig> accessLog,
+        int maxConnections,
+        TcpOptions tcp) {
 
     public ListenerConfig {
         routes = List.copyOf(routes);
         certificates = List.copyOf(certificates);
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("max connections must not be negative");
+        }
+    }
+
+    /** A listener without a connection cap and with the default relay settings. */
+    public ListenerConfig(String name, Endpoint bind, Protocol protocol, List<RouteConfig> routes, Optional<String> pool,
+                          List<String> certificates, ProxyProtocol proxyProtocol, Location location, HttpEdgeConfig edge,
+                          ForwardingConfig forwarding, Optional<AccessLogConfig> accessLog) {
+        this(name, bind, protocol, routes, pool, certificates, proxyProtocol, location, edge, forwarding, accessLog, 0,
+                TcpOptions.DEFAULTS);
     }
 }

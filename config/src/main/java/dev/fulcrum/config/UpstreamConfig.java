@@ -12,14 +12,26 @@ import java.util.Optional;
  * @param maxIdle idle keep-alive connections kept per server and event loop
  * @param hostHeader http: the Host requests carry to the servers: empty keeps the client's,
  *     {@link #HOST_SERVER} sends each server's configured address, anything else is sent as written
+ * @param maxPending connections that may wait for a server when every server is at its
+ *     {@code max_connections}; beyond it they are refused at once. 0: no waiting
+ * @param queueTimeout longest wait in that queue
  */
-public record UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle, Optional<String> hostHeader) {
+public record UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle, Optional<String> hostHeader,
+                             int maxPending, Duration queueTimeout) {
 
     public static final String HOST_SERVER = "server";
+
+    public UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle, Optional<String> hostHeader) {
+        this(connectTimeout, idleTimeout, maxIdle, hostHeader, DEFAULT_MAX_PENDING, DEFAULT_QUEUE_TIMEOUT);
+    }
 
     public UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle) {
         this(connectTimeout, idleTimeout, maxIdle, Optional.empty());
     }
+
+    public static final int DEFAULT_MAX_PENDING = 1024;
+    public static final int MAX_MAX_PENDING = 1_000_000;
+    public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(5);
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(50);

@@ -45,7 +45,7 @@ class ConfigLoaderTest {
                     pool: web
                   - {name: default, pool: web}
               - {name: web-tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site], routes: [{pool: web}, {match: {path: /old}, redirect: {status: 301, scheme: https, host: example.com, port: 8443, path: /new, strip_query: true}}, {match: {path: /ping}, respond: {status: 200, body: pong, content_type: text/plain}}], forwarding: {trusted_proxies: [10.0.0.0/8, 192.0.2.1, "2001:db8::/32"], x_forwarded: true, forwarded: true, via: false}, access_log: {format: json, path: access.log}}
-              - {name: pg, bind: 0.0.0.0:15432, protocol: tcp, pool: db, proxy_protocol: v2}
+              - {name: pg, bind: 0.0.0.0:15432, protocol: tcp, pool: db, proxy_protocol: v2, max_connections: 500, idle_timeout: 2h, splice: false, accept_proxy_protocol: [10.1.0.0/16], drain_timeout: 1m}
               - name: passthrough
                 bind: "[::1]:9443"
                 protocol: tcp
@@ -74,6 +74,8 @@ class ConfigLoaderTest {
                 servers: [{name: w1, address: web.internal:80, weight: 1}]
               db:
                 balance: source_hash
+                max_pending: 10
+                queue_timeout: 750ms
                 servers: [{name: d1, address: 10.0.0.5:5432}]
             ha:
               node: lb-a
@@ -158,6 +160,13 @@ class ConfigLoaderTest {
         assertThat(pg.pool()).contains("db");
         assertThat(pg.routes()).isEmpty();
         assertThat(pg.proxyProtocol()).isEqualTo(ProxyProtocol.V2);
+        assertThat(pg.maxConnections()).isEqualTo(500);
+        assertThat(pg.tcp()).isEqualTo(new TcpOptions(Duration.ofHours(2), false,
+                List.of(new Subnet("10.1.0.0", 16)), Duration.ofMinutes(1)));
+        assertThat(c.pool("db").orElseThrow().upstream().maxPending()).isEqualTo(10);
+        assertThat(c.pool("db").orElseThrow().upstream().queueTimeout()).isEqualTo(Duration.ofMillis(750));
+        assertThat(web.maxConnections()).isZero();
+        assertThat(web.tcp()).isEqualTo(TcpOptions.DEFAULTS);
 
         ListenerConfig pass = c.listener("passthrough").orElseThrow();
         assertThat(pass.bind()).isEqualTo(new Endpoint("::1", 9443));

@@ -99,7 +99,25 @@ class ValidationTest {
                   - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app}], flavour: 3s}
                 """ + POOLS)).containsExactly("2:76: listeners[0].flavour: unknown key 'flavour' in"
                 + " listener; expected one of: name, bind, protocol, certificates, pool, proxy_protocol, routes,"
-                + " forwarding, access_log, timeouts, limits");
+                + " forwarding, access_log, timeouts, limits, max_connections, idle_timeout, splice,"
+                + " accept_proxy_protocol, drain_timeout");
+    }
+
+    @Test
+    void relaySettingsBelongToTcpListeners() {
+        assertThat(check("""
+                listeners:
+                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app}], splice: false,
+                     accept_proxy_protocol: [10.0.0.1], max_connections: 10}
+                  - {name: db, bind: 0.0.0.0:5432, protocol: tcp, pool: app, idle_timeout: 0s,
+                     accept_proxy_protocol: [300.1.1.1], max_connections: -1}
+                """ + POOLS)).containsExactly(
+                "2:76: listeners[0].splice: 'splice' applies only to tcp and tls listeners",
+                "3:6: listeners[0].accept_proxy_protocol: 'accept_proxy_protocol' applies only to tcp and tls listeners",
+                "4:76: listeners[1].idle_timeout: expected a duration greater than 0, e.g. 250ms or 2s",
+                "5:30: listeners[1].accept_proxy_protocol[0]: '300.1.1.1' is not an IP address; expected an address"
+                        + " or a network like 10.0.0.0/8 or 2001:db8::/32",
+                "5:59: listeners[1].max_connections: -1 is out of range; expected an integer >= 0");
     }
 
     @Test
