@@ -64,9 +64,9 @@ public final class Appliance implements AutoCloseable {
             l4Snapshot.set(L4Snapshot.build(config, snapshot.get().pools(), metrics.registry(), PassiveHealth.NONE));
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.protocol() == Protocol.TCP) {
-                    tcpListeners.add(awaitBound(listener, TcpListener.start(listener, loops, l4Snapshot::get)));
+                    tcpListeners.add(awaitBound(listener, TcpListener.start(listener, loops, l4Snapshot::get, metrics.registry())));
                 } else {
-                    listeners.add(awaitBound(listener, HttpListener.start(listener, loops, snapshot::get)));
+                    listeners.add(awaitBound(listener, HttpListener.start(listener, loops, snapshot::get, metrics.registry())));
                 }
             }
             admin = bindAdmin(config, metrics);
@@ -134,14 +134,22 @@ public final class Appliance implements AutoCloseable {
         return snapshot.get().config();
     }
 
-    /** Stops accepting, closes the admin listener, then lets the event loops finish. */
+    /**
+     * Stops accepting, lets open tcp connections finish within their listeners' drain_timeout,
+     * closes the admin listener, then lets the event loops finish.
+     */
     @Override
     public void close() {
         for (HttpListener listener : listeners) {
             listener.close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
+        List<Future<Void>> drains = new ArrayList<>();
         for (TcpListener listener : tcpListeners) {
-            listener.close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            drains.add(listener.drain());
+        }
+        for (Future<Void> drain : drains) {
+            // Each drain ends by its own deadline; the wait is bounded by the longest of them.
+            drain.awaitUninterruptibly();
         }
         if (admin != null) {
             admin.close();

@@ -24,10 +24,6 @@ final class NotYetServed {
                 problems.add(listener.location() + ": listener " + listener.name() + ": protocol "
                         + listener.protocol().key() + " (TLS termination) is not served by this version yet");
             }
-            if (listener.protocol() == Protocol.TCP && !listener.routes().isEmpty()) {
-                problems.add(listener.location() + ": listener " + listener.name()
-                        + ": routes on a tcp listener (SNI passthrough) are not served by this version yet");
-            }
         }
         for (PoolConfig pool : config.pools().values()) {
             if (pool.sticky().isPresent()) {

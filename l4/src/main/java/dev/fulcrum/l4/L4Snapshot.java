@@ -4,14 +4,19 @@ import dev.fulcrum.config.FulcrumConfig;
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.config.Protocol;
+import dev.fulcrum.config.RouteConfig;
+import dev.fulcrum.config.TcpOptions;
 import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Pools;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The L4 runtime of one configuration snapshot: for every tcp listener, its pool and settings.
@@ -41,6 +46,9 @@ public final class L4Snapshot {
         for (ListenerConfig listener : config.listeners()) {
             if (listener.protocol() == Protocol.TCP) {
                 listener.pool().ifPresent(name -> config.pool(name).ifPresent(pool -> used.put(name, pool)));
+                for (RouteConfig route : listener.routes()) {
+                    route.pool().ifPresent(name -> config.pool(name).ifPresent(pool -> used.put(name, pool)));
+                }
             }
         }
         return build(config, Pools.build(used), registry, passiveHealth);
@@ -56,20 +64,34 @@ public final class L4Snapshot {
                                    PassiveHealth passiveHealth) {
         Map<String, TcpTarget> targets = new LinkedHashMap<>();
         for (ListenerConfig listener : config.listeners()) {
-            if (listener.protocol() != Protocol.TCP || listener.pool().isEmpty()) {
-                continue;
+            if (listener.protocol() == Protocol.TCP) {
+                targets.put(listener.name(), target(config, listener, pools, registry));
             }
-            String poolName = listener.pool().get();
-            Pool pool = pools.get(poolName);
-            PoolConfig poolConfig = config.pool(poolName).orElse(null);
-            if (pool == null || poolConfig == null) {
-                throw new IllegalArgumentException("listener " + listener.name() + ": no pool " + poolName);
-            }
-            targets.put(listener.name(), new TcpTarget(listener.name(), pool,
-                    poolConfig.upstream().connectTimeout(), poolConfig.upstream().idleTimeout(),
-                    listener.proxyProtocol(), new ListenerMeters(registry, listener.name(), pool)));
         }
         return new L4Snapshot(Collections.unmodifiableMap(targets), pools, passiveHealth);
+    }
+
+    private static TcpTarget target(FulcrumConfig config, ListenerConfig listener, Map<String, Pool> pools,
+                                    MeterRegistry registry) {
+        ListenerMeters meters = new ListenerMeters(registry, listener.name());
+        Map<String, TcpPool> used = new LinkedHashMap<>();
+        Function<String, TcpPool> tcpPool = name -> used.computeIfAbsent(name, n -> {
+            Pool pool = pools.get(n);
+            PoolConfig poolConfig = config.pool(n).orElse(null);
+            if (pool == null || poolConfig == null) {
+                throw new IllegalArgumentException("listener " + listener.name() + ": no pool " + n);
+            }
+            return new TcpPool(pool, poolConfig.upstream().connectTimeout(), meters.servers(pool));
+        });
+        List<SniRoute> routes = new ArrayList<>();
+        for (RouteConfig route : listener.routes()) {
+            // The loader allows only pool targets and sni matches on tcp listeners.
+            routes.add(new SniRoute(route.name(), route.match().sni(), tcpPool.apply(route.pool().orElseThrow())));
+        }
+        TcpPool fallback = listener.pool().map(tcpPool).orElse(null);
+        TcpOptions tcp = listener.tcp();
+        return new TcpTarget(listener.name(), routes, fallback, tcp.idleTimeout(), listener.proxyProtocol(),
+                tcp.splice(), new TrustedPeers(tcp.acceptProxyFrom()), meters);
     }
 
     /** The runtime pools of this snapshot, by name. */

@@ -6,6 +6,7 @@ import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_LISTENER;
 import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_POOL;
 import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_SERVER;
 
+import dev.fulcrum.lbcore.ConnectionLimit;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
 import io.micrometer.core.instrument.Counter;
@@ -22,11 +23,20 @@ import java.util.List;
  */
 final class ListenerMeters {
 
+    private final MeterRegistry registry;
+    private final String listener;
     private final Counter accepted;
     private final Counter closed;
-    private final ServerMeters[] servers;
+    final Counter refusedNoServer;
+    final Counter refusedQueueFull;
+    final Counter refusedQueueTimeout;
+    final Counter refusedBadProxyHeader;
+    final Counter refusedNoRoute;
+    final Counter refusedDraining;
 
-    ListenerMeters(MeterRegistry registry, String listener, Pool pool) {
+    ListenerMeters(MeterRegistry registry, String listener) {
+        this.registry = registry;
+        this.listener = listener;
         this.accepted = Counter.builder(MetricNames.TCP_CONNECTIONS).tag(TAG_LISTENER, listener)
                 .description("TCP connections accepted").register(registry);
         this.closed = Counter.builder(MetricNames.TCP_CONNECTIONS_CLOSED).tag(TAG_LISTENER, listener)
@@ -36,11 +46,23 @@ final class ListenerMeters {
         Gauge.builder(MetricNames.TCP_CONNECTIONS_ACTIVE, () -> acceptedForGauge.count() - closedForGauge.count())
                 .tag(TAG_LISTENER, listener).description("TCP connections open").strongReference(true)
                 .register(registry);
+        refusedNoServer = ConnectionLimit.refusedCounter(registry, listener, MetricNames.REFUSED_NO_SERVER);
+        refusedQueueFull = ConnectionLimit.refusedCounter(registry, listener, MetricNames.REFUSED_QUEUE_FULL);
+        refusedQueueTimeout = ConnectionLimit.refusedCounter(registry, listener, MetricNames.REFUSED_QUEUE_TIMEOUT);
+        refusedBadProxyHeader = ConnectionLimit.refusedCounter(registry, listener,
+                MetricNames.REFUSED_BAD_PROXY_HEADER);
+        refusedNoRoute = ConnectionLimit.refusedCounter(registry, listener, MetricNames.REFUSED_NO_ROUTE);
+        refusedDraining = ConnectionLimit.refusedCounter(registry, listener, MetricNames.REFUSED_DRAINING);
+    }
+
+    /** This listener's meters of each server of a pool, indexed by {@link Server#index()}. */
+    ServerMeters[] servers(Pool pool) {
         List<Server> all = pool.servers();
-        this.servers = new ServerMeters[all.size()];
+        ServerMeters[] servers = new ServerMeters[all.size()];
         for (Server server : all) {
             servers[server.index()] = new ServerMeters(registry, listener, server);
         }
+        return servers;
     }
 
     void accepted() {
@@ -54,10 +76,6 @@ final class ListenerMeters {
     /** Accepted minus closed: the connections open now. */
     long active() {
         return (long) (accepted.count() - closed.count());
-    }
-
-    ServerMeters server(Server server) {
-        return servers[server.index()];
     }
 
     /** Per server of the listener's pool. */

@@ -1,7 +1,5 @@
 package dev.fulcrum.l4;
 
-import io.micrometer.core.instrument.Counter;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -9,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Relays what one side reads to the other side. Reads are manual: the next read is asked only
  * when the previous chunk has been written, so a slow reader slows the writer down instead of
- * filling memory (Netty's HexDumpProxy pattern).
+ * filling memory (Netty's HexDumpProxy pattern). Bytes are counted by the channels' {@link ReadMeter}s.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
 
@@ -25,13 +22,11 @@ final class RelayHandler extends ChannelInboundHandlerAdapter implements Channel
 
     private final TcpSession session;
     private final Channel peer;
-    private final Counter bytesRelayed;
     private ChannelHandlerContext ctx;
 
-    RelayHandler(TcpSession session, Channel peer, Counter bytesRelayed) {
+    RelayHandler(TcpSession session, Channel peer) {
         this.session = session;
         this.peer = peer;
-        this.bytesRelayed = bytesRelayed;
     }
 
     @Override
@@ -41,25 +36,17 @@ final class RelayHandler extends ChannelInboundHandlerAdapter implements Channel
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        count(msg);
         // A closed peer fails the write and releases the buffer.
         peer.writeAndFlush(msg).addListener(this);
     }
 
-    /** Relays what arrived before this handler existed; the caller flushes and reads on. */
-    void relayEarly(Object msg) {
-        count(msg);
-        peer.write(msg).addListener(written -> {
+    /** Relays what arrived before the relay existed; the caller flushes and reads on. */
+    static void relayEarly(TcpSession session, Channel to, Object msg) {
+        to.write(msg).addListener(written -> {
             if (!written.isSuccess()) {
                 session.abort();
             }
         });
-    }
-
-    private void count(Object msg) {
-        if (msg instanceof ByteBuf buf) {
-            bytesRelayed.increment(buf.readableBytes());
-        }
     }
 
     /**
@@ -89,9 +76,6 @@ final class RelayHandler extends ChannelInboundHandlerAdapter implements Channel
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             session.inputEnded(peer);
-        } else if (evt instanceof IdleStateEvent) {
-            LOG.debug("idle connection {} closed", ctx.channel());
-            session.close();
         } else {
             ctx.fireUserEventTriggered(evt);
         }

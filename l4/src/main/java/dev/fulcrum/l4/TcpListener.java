@@ -2,12 +2,24 @@ package dev.fulcrum.l4;
 
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.Protocol;
+import dev.fulcrum.lbcore.ConnectionLimit;
 import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.lbcore.ListeningSockets;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A tcp listener socket. With epoll, one socket per event loop shares the port with
@@ -19,12 +31,19 @@ import java.util.function.Supplier;
  */
 public final class TcpListener {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TcpListener.class);
+
     private final String name;
     private final ListeningSockets sockets;
+    private final ChannelGroup connections;
+    private final Duration drainTimeout;
+    private volatile boolean draining;
 
-    private TcpListener(String name, ListeningSockets sockets) {
+    private TcpListener(String name, ListeningSockets sockets, ChannelGroup connections, Duration drainTimeout) {
         this.name = name;
         this.sockets = sockets;
+        this.connections = connections;
+        this.drainTimeout = drainTimeout;
     }
 
     /**
@@ -32,25 +51,36 @@ public final class TcpListener {
      *
      * @param snapshots the current snapshot, read once per connection (e.g. {@code ref::get})
      * @return completes with the bound listener, or fails with the bind error
-     * @throws IllegalArgumentException for a listener this module cannot serve yet
+     * @throws IllegalArgumentException for a listener this module cannot serve
      */
-    public static Future<TcpListener> start(ListenerConfig config, EventLoops loops, Supplier<L4Snapshot> snapshots) {
+    public static Future<TcpListener> start(ListenerConfig config, EventLoops loops, Supplier<L4Snapshot> snapshots,
+                                            MeterRegistry registry) {
         if (config.protocol() != Protocol.TCP) {
             throw new IllegalArgumentException("listener " + config.name() + ": protocol " + config.protocol().key()
                     + " is not served by the TCP proxy");
         }
-        if (!config.routes().isEmpty()) {
-            throw new IllegalArgumentException("listener " + config.name()
-                    + ": routes on sni are not implemented yet; use pool");
+        if (config.pool().isEmpty() && config.routes().isEmpty()) {
+            throw new IllegalArgumentException("listener " + config.name() + ": a tcp listener needs a pool or routes");
         }
-        if (config.pool().isEmpty()) {
-            throw new IllegalArgumentException("listener " + config.name() + ": a tcp listener needs a pool");
-        }
-        FrontendHandler frontend = new FrontendHandler(config.name(), snapshots, loops.transport().socketChannelClass());
+        ChannelGroup connections = new DefaultChannelGroup(config.name(), GlobalEventExecutor.INSTANCE);
+        TcpListener[] made = new TcpListener[1];
+        FrontendHandler frontend = new FrontendHandler(config.name(), snapshots,
+                loops.transport().socketChannelClass(), connections, () -> made[0] != null && made[0].draining);
+        ConnectionLimit limit = config.maxConnections() > 0
+                ? new ConnectionLimit(config.name(), config.maxConnections(), registry) : null;
         return ListeningSockets.bind(loops, config.name(), config.bind(), bootstrap -> bootstrap
                         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                        .childHandler(frontend),
-                sockets -> new TcpListener(config.name(), sockets));
+                        .childHandler(new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel channel) {
+                                if (limit != null) {
+                                    channel.pipeline().addLast(limit);
+                                }
+                                channel.pipeline().addLast(frontend);
+                            }
+                        }),
+                sockets -> made[0] = new TcpListener(config.name(), sockets, connections,
+                        config.tcp().drainTimeout()));
     }
 
     public String name() {
@@ -62,9 +92,41 @@ public final class TcpListener {
         return sockets.localAddress();
     }
 
+    /** Client connections open now. */
+    public int openConnections() {
+        return connections.size();
+    }
+
     /** Stops accepting. Connections already accepted carry on until they end. */
     public Future<Void> close() {
+        draining = true;
         return sockets.close();
+    }
+
+    /** {@link #drain(Duration)} with the listener's {@code drain_timeout}. */
+    public Future<Void> drain() {
+        return drain(drainTimeout);
+    }
+
+    /**
+     * Stops accepting, lets open connections finish, and closes those still open at the
+     * deadline. Completes when no connection is left.
+     */
+    public Future<Void> drain(Duration deadline) {
+        Promise<Void> drained = GlobalEventExecutor.INSTANCE.newPromise();
+        close().addListener(closed -> {
+            LOG.info("listener {}: draining {} connections for up to {}", name, connections.size(), deadline);
+            // Channels accepted after this point are refused by the draining flag.
+            connections.newCloseFuture().addListener(all -> drained.trySuccess(null));
+            var timer = GlobalEventExecutor.INSTANCE.schedule(() -> {
+                if (!connections.isEmpty()) {
+                    LOG.info("listener {}: drain deadline passed, closing {} connections", name, connections.size());
+                    connections.close().addListener(all -> drained.trySuccess(null));
+                }
+            }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+            drained.addListener(done -> timer.cancel(false));
+        });
+        return drained;
     }
 
     @Override

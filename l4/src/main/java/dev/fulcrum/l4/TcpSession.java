@@ -15,6 +15,7 @@ final class TcpSession {
     private final Channel client;
     private final Channel backend;
     private int finishedDirections;
+    private boolean ending;
 
     TcpSession(Channel client, Channel backend) {
         this.client = client;
@@ -55,8 +56,14 @@ final class TcpSession {
         }
     }
 
+    /** True once {@link #close()} or {@link #abort()} began: failures after that are expected. */
+    boolean ending() {
+        return ending;
+    }
+
     /** Orderly end: whatever is queued on either side is flushed first, then both close. */
     void close() {
+        ending = true;
         flushAndClose(client);
         flushAndClose(backend);
     }
@@ -71,6 +78,7 @@ final class TcpSession {
 
     /** Something broke (a reset, a failed write): both sides are reset, nothing is flushed. */
     void abort() {
+        ending = true;
         reset(client);
         reset(backend);
     }

@@ -35,7 +35,7 @@ class IdleTimeoutTest {
     void aSilentConnectionIsClosedOnBothSides() throws Exception {
         CompletableFuture<Integer> backendRead = new CompletableFuture<>();
         backend = new SocketBackend(socket -> backendRead.complete(socket.getInputStream().read()));
-        proxy = new L4Fixture(L4Fixture.config("none", "idle_timeout: 300ms", backend.port()), PassiveHealth.NONE);
+        proxy = new L4Fixture(L4Fixture.config("idle_timeout: 300ms", "", backend.port()), PassiveHealth.NONE);
         try (Socket client = proxy.connect()) {
             long start = System.nanoTime();
             assertThat(client.getInputStream().read()).as("client sees the end").isEqualTo(-1);
@@ -48,7 +48,7 @@ class IdleTimeoutTest {
     @Test
     void trafficKeepsAConnectionOpen() throws Exception {
         backend = SocketBackend.echo();
-        proxy = new L4Fixture(L4Fixture.config("none", "idle_timeout: 300ms", backend.port()), PassiveHealth.NONE);
+        proxy = new L4Fixture(L4Fixture.config("idle_timeout: 300ms", "", backend.port()), PassiveHealth.NONE);
         try (Socket client = proxy.connect()) {
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(900);
             for (int i = 0; i < 100 && System.nanoTime() < end; i++) {

@@ -33,16 +33,21 @@ final class L4Fixture implements AutoCloseable {
         loops = new EventLoops(2, transport);
         FulcrumConfig config = ConfigLoader.parse("test", yaml, Path.of("."));
         snapshot = L4Snapshot.build(config, loops, registry, health);
-        listener = TcpListener.start(config.listener(LISTENER).orElseThrow(), loops, () -> snapshot)
+        listener = TcpListener.start(config.listener(LISTENER).orElseThrow(), loops, () -> snapshot, registry)
                 .get();
     }
 
-    /** A listener on an ephemeral port in front of one pool {@code backends} of these servers. */
-    static String config(String proxyProtocol, String poolExtras, int... ports) {
+    /**
+     * A listener on an ephemeral port in front of one pool {@code backends} of these servers.
+     *
+     * @param listenerExtras more keys of the listener's flow mapping, e.g. {@code "splice: false"}
+     * @param poolExtras more lines of the pool, e.g. {@code "max_pending: 2"}
+     */
+    static String config(String listenerExtras, String poolExtras, int... ports) {
         StringBuilder yaml = new StringBuilder()
                 .append("listeners:\n")
-                .append("  - {name: tcp, bind: 127.0.0.1:0, protocol: tcp, pool: backends, proxy_protocol: ")
-                .append(proxyProtocol).append("}\n")
+                .append("  - {name: tcp, bind: 127.0.0.1:0, protocol: tcp, pool: backends")
+                .append(listenerExtras.isEmpty() ? "" : ", " + listenerExtras).append("}\n")
                 .append("pools:\n  backends:\n    balance: round_robin\n    connect_timeout: 1s\n");
         if (!poolExtras.isEmpty()) {
             yaml.append("    ").append(poolExtras).append('\n');

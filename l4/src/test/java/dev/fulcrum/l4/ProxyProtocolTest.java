@@ -51,7 +51,7 @@ class ProxyProtocolTest {
     void theBackendLearnsTheClientAddress(String configured, HAProxyProtocolVersion expected) throws Exception {
         CompletableFuture<Seen> seen = new CompletableFuture<>();
         backend = new SocketBackend(socket -> seen.complete(decode(socket.getInputStream())));
-        proxy = new L4Fixture(L4Fixture.config(configured, "", backend.port()), PassiveHealth.NONE);
+        proxy = new L4Fixture(L4Fixture.config("proxy_protocol: " + configured, "", backend.port()), PassiveHealth.NONE);
         try (Socket client = proxy.connect()) {
             client.getOutputStream().write("hello".getBytes(US_ASCII));
             client.shutdownOutput();

@@ -49,7 +49,7 @@ class TcpProxyTest {
     }
 
     private L4Fixture proxyTo(PassiveHealth health, int... ports) throws Exception {
-        return closing(new L4Fixture(L4Fixture.config("none", "", ports), health, transport()));
+        return closing(new L4Fixture(L4Fixture.config("", "", ports), health, transport()));
     }
 
     /** The best available transport (epoll here); a subclass runs the same tests on NIO. */

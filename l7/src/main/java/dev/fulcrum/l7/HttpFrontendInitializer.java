@@ -2,6 +2,7 @@ package dev.fulcrum.l7;
 
 import dev.fulcrum.config.HttpEdgeConfig;
 import dev.fulcrum.config.ListenerLimits;
+import dev.fulcrum.lbcore.ConnectionLimit;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -29,17 +30,23 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     private final String listener;
     private final String scheme;
     private final Supplier<L7Snapshot> snapshots;
+    private final ConnectionLimit limit;
 
-    HttpFrontendInitializer(String listener, String scheme, Supplier<L7Snapshot> snapshots) {
+    /** @param limit the listener's max_connections, or null for none */
+    HttpFrontendInitializer(String listener, String scheme, Supplier<L7Snapshot> snapshots, ConnectionLimit limit) {
         this.listener = listener;
         this.scheme = scheme;
         this.snapshots = snapshots;
+        this.limit = limit;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         HttpEdgeConfig edge = edgeConfig();
         ChannelPipeline pipeline = ch.pipeline();
+        if (limit != null) {
+            pipeline.addLast(limit);
+        }
         RequestStreamGuard streamGuard = addStreamGuard(pipeline, edge);
         addHttpCodec(pipeline, edge.limits());
         addFramingGuard(pipeline, streamGuard, edge.limits());

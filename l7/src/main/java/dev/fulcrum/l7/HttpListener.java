@@ -2,7 +2,9 @@ package dev.fulcrum.l7;
 
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.Protocol;
+import dev.fulcrum.lbcore.ConnectionLimit;
 import dev.fulcrum.lbcore.EventLoops;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.fulcrum.lbcore.ListeningSockets;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
@@ -35,12 +37,24 @@ public final class HttpListener {
      * @return completes with the bound listener, or fails with the bind error
      */
     public static Future<HttpListener> start(ListenerConfig config, EventLoops loops, Supplier<L7Snapshot> snapshots) {
+        return start(config, loops, snapshots, null);
+    }
+
+    /**
+     * Binds the listener, holding it to its {@code max_connections}.
+     *
+     * @param registry where refused connections are counted; null only when the listener has no cap
+     */
+    public static Future<HttpListener> start(ListenerConfig config, EventLoops loops, Supplier<L7Snapshot> snapshots,
+                                             MeterRegistry registry) {
         if (config.protocol() != Protocol.HTTP) {
             throw new IllegalArgumentException("listener " + config.name() + ": protocol " + config.protocol().key()
                     + (config.protocol() == Protocol.HTTPS ? " needs TLS termination, which is not implemented yet"
                     : " is not served by the HTTP proxy"));
         }
-        HttpFrontendInitializer initializer = new HttpFrontendInitializer(config.name(), "http", snapshots);
+        ConnectionLimit limit = config.maxConnections() > 0
+                ? new ConnectionLimit(config.name(), config.maxConnections(), registry) : null;
+        HttpFrontendInitializer initializer = new HttpFrontendInitializer(config.name(), "http", snapshots, limit);
         return ListeningSockets.bind(loops, config.name(), config.bind(), bootstrap -> bootstrap.childHandler(initializer),
                 sockets -> new HttpListener(config.name(), sockets));
     }

@@ -38,6 +38,23 @@ public final class MetricNames {
     /** Backend connections a TCP listener failed to open, per listener, pool and server. */
     public static final String TCP_CONNECT_FAILURES = "fulcrum.tcp.connect.failures";
     public static final String TAG_DIRECTION = "direction";
+    /** Client connections a listener closed without serving them, per listener and reason. */
+    public static final String LISTENER_REFUSED = "fulcrum.listener.connections.refused";
+    public static final String TAG_REASON = "reason";
+    /** The listener held its {@code max_connections}. */
+    public static final String REFUSED_MAX_CONNECTIONS = "max_connections";
+    /** No server of the pool was in rotation (tcp). */
+    public static final String REFUSED_NO_SERVER = "no_server";
+    /** Every server was at its cap and the pool's queue was full (tcp). */
+    public static final String REFUSED_QUEUE_FULL = "queue_full";
+    /** Every server stayed at its cap for the whole queue timeout (tcp). */
+    public static final String REFUSED_QUEUE_TIMEOUT = "queue_timeout";
+    /** A peer in accept_proxy_protocol sent no valid PROXY header (tcp). */
+    public static final String REFUSED_BAD_PROXY_HEADER = "bad_proxy_header";
+    /** No route matched the TLS server name, and the listener has no default pool (tcp). */
+    public static final String REFUSED_NO_ROUTE = "no_route";
+    /** The listener was draining when the connection arrived. */
+    public static final String REFUSED_DRAINING = "draining";
     /** Client to server. */
     public static final String TO_SERVER = "to_server";
     /** Server to client. */

@@ -30,6 +30,7 @@ public final class Pools {
         for (int i = 0; i < config.servers().size(); i++) {
             servers.add(Server.fromConfig(name, i, config.servers().get(i)));
         }
-        return new Pool(name, servers, Balancers.create(config.balance(), config.hashOn(), servers));
+        return new Pool(name, servers, Balancers.create(config.balance(), config.hashOn(), servers),
+                config.upstream().maxPending(), config.upstream().queueTimeout());
     }
 }

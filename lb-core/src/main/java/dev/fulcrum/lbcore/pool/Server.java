@@ -36,6 +36,7 @@ public final class Server {
     private final AtomicInteger activeConnections = new AtomicInteger();
     private final AtomicBoolean enabled = new AtomicBoolean(true);
     private final AtomicBoolean healthy = new AtomicBoolean(true);
+    private volatile ConnectionQueue queue = ConnectionQueue.NONE;
 
     /**
      * @param index position in its pool, so per-server data can live in arrays
@@ -147,6 +148,12 @@ public final class Server {
     /** Uncounts a connection taken with {@link #tryAcquireConnection()} once it is closed. */
     public void releaseConnection() {
         activeConnections.decrementAndGet();
+        queue.roomFreed();
+    }
+
+    /** The queue of the pool this server belongs to, woken whenever a connection is released. */
+    void joinQueue(ConnectionQueue poolQueue) {
+        this.queue = poolQueue;
     }
 
     public boolean isEnabled() {
@@ -156,6 +163,9 @@ public final class Server {
     public void setEnabled(boolean value) {
         if (enabled.compareAndSet(!value, value)) {
             MEMBERSHIP_EPOCH.incrementAndGet();
+            if (value) {
+                queue.roomFreed();
+            }
         }
     }
 
@@ -166,6 +176,9 @@ public final class Server {
     public void setHealthy(boolean value) {
         if (healthy.compareAndSet(!value, value)) {
             MEMBERSHIP_EPOCH.incrementAndGet();
+            if (value) {
+                queue.roomFreed();
+            }
         }
     }
 
