@@ -20,6 +20,7 @@ final class ReadMeter implements RecvByteBufAllocator {
     private long uncounted;
     private long lastReadNanos = System.nanoTime();
     private Runnable onDrained;
+    private long rounds;
 
     private ReadMeter(RecvByteBufAllocator delegate) {
         this.delegate = delegate;
@@ -60,6 +61,11 @@ final class ReadMeter implements RecvByteBufAllocator {
         onDrained = callback;
     }
 
+    /** Rounds of reads so far: how often the channel was found readable and read. */
+    long rounds() {
+        return rounds;
+    }
+
     private void emptyRead() {
         Runnable callback = onDrained;
         if (callback != null) {
@@ -95,6 +101,7 @@ final class ReadMeter implements RecvByteBufAllocator {
         public void reset(ChannelConfig config) {
             super.reset(config);
             roundBytes = 0;
+            rounds++;
         }
 
         @Override

@@ -97,6 +97,11 @@ public final class TcpListener {
         return connections.size();
     }
 
+    /** The client channels open now. */
+    Iterable<Channel> connections() {
+        return connections;
+    }
+
     /** Stops accepting. Connections already accepted carry on until they end. */
     public Future<Void> close() {
         draining = true;

@@ -7,9 +7,11 @@ import dev.fulcrum.config.FulcrumConfig;
 import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.lbcore.Transport;
 import dev.fulcrum.lbcore.health.PassiveHealth;
+import dev.fulcrum.lbcore.metrics.MetricNames;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -73,7 +75,20 @@ final class L4Fixture implements AutoCloseable {
     /** No client connection and no backend connection left open in the proxy. */
     void awaitNothingOpen() {
         await().atMost(Duration.ofSeconds(10)).until(() -> snapshot.activeConnections(LISTENER) == 0
-                && pool().servers().stream().mapToInt(Server::activeConnections).sum() == 0);
+                && listener.openConnections() == 0
+                && snapshot.pools().values().stream().flatMap(p -> p.servers().stream())
+                        .mapToInt(Server::activeConnections).sum() == 0);
+    }
+
+    /** The one client channel open in the proxy now. */
+    Channel onlyConnection() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> listener.openConnections() == 1);
+        return listener.connections().iterator().next();
+    }
+
+    /** A refusal counter of the listener. */
+    double refused(String reason) {
+        return registry.get(MetricNames.LISTENER_REFUSED).tag(MetricNames.TAG_REASON, reason).counter().count();
     }
 
     @Override

@@ -1,7 +1,5 @@
 package dev.fulcrum.l4;
 
-import dev.fulcrum.lbcore.metrics.MetricNames;
-
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,7 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fulcrum.lbcore.Transport;
 import dev.fulcrum.lbcore.health.PassiveHealth;
+import dev.fulcrum.lbcore.metrics.MetricNames;
 import dev.fulcrum.lbcore.pool.Server;
+import io.netty.channel.Channel;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
@@ -49,12 +50,62 @@ class TcpProxyTest {
     }
 
     private L4Fixture proxyTo(PassiveHealth health, int... ports) throws Exception {
-        return closing(new L4Fixture(L4Fixture.config("", "", ports), health, transport()));
+        return closing(new L4Fixture(L4Fixture.config(listenerSettings(), "", ports), health, transport()));
     }
 
     /** The best available transport (epoll here); a subclass runs the same tests on NIO. */
     Transport transport() {
         return Transport.select();
+    }
+
+    /** Extra listener keys; a subclass turns splice off to test the buffer relay on epoll. */
+    String listenerSettings() {
+        return "";
+    }
+
+    /** Splice where the transport has it, unless turned off. */
+    boolean expectsSplice() {
+        return transport() == Transport.EPOLL;
+    }
+
+    @Test
+    void relaysWithSpliceOnEpollAndThroughBuffersOtherwise() throws Exception {
+        SocketBackend echo = closing(SocketBackend.echo());
+        L4Fixture proxy = proxyTo(PassiveHealth.NONE, echo.port());
+        try (Socket client = proxy.connect()) {
+            client.getOutputStream().write('a');
+            assertThat(client.getInputStream().read()).isEqualTo('a');
+            Channel open = proxy.onlyConnection();
+            assertThat(open.pipeline().get(SpliceRelay.class) != null).isEqualTo(expectsSplice());
+            assertThat(open.pipeline().get(RelayHandler.class) != null).isEqualTo(!expectsSplice());
+        }
+        proxy.awaitNothingOpen();
+    }
+
+    @Test
+    void aHalfClosedConnectionDoesNotKeepItsEventLoopBusy() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        SocketBackend backend = closing(new SocketBackend(socket -> {
+            socket.getInputStream().readAllBytes();
+            // Holds the half-closed connection open until the test has watched it.
+            release.await(10, TimeUnit.SECONDS);
+            socket.getOutputStream().write("bye".getBytes(US_ASCII));
+        }));
+        L4Fixture proxy = proxyTo(PassiveHealth.NONE, backend.port());
+        try (Socket client = proxy.connect()) {
+            client.getOutputStream().write(new byte[300_000]);
+            client.shutdownOutput();
+            ReadMeter reads = (ReadMeter) proxy.onlyConnection().config().getRecvByteBufAllocator();
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.accepted() == 1);
+            long before = reads.rounds();
+            // An ended input is always readable: a relay that kept asking would count thousands of rounds.
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
+                    .until(() -> reads.rounds() - before < 20);
+            release.countDown();
+            assertThat(new String(client.getInputStream().readAllBytes(), US_ASCII)).isEqualTo("bye");
+        }
+        proxy.awaitNothingOpen();
+        assertThat(backend.failures()).isEmpty();
     }
 
     @Test
