@@ -283,10 +283,6 @@ class TcpProxyTest {
 
     @Test
     void aHalfClosedClientStillReceivesMoreThanTheSocketBuffersHold() throws Exception {
-        // Netty 4.2.18 epoll drops a socket from epoll once its input ended and nothing else is
-        // awaited, then fails the first write that must wait for room (epoll_ctl ENOENT): such a
-        // client is reset. Known limit until Netty is fixed; NIO relays it correctly.
-        assumeTrue(transport() != Transport.EPOLL, "Netty 4.2.18 epoll loses a half-closed socket's registration");
         int size = 16 << 20;
         SocketBackend backend = closing(new SocketBackend(socket -> {
             socket.getInputStream().readAllBytes();

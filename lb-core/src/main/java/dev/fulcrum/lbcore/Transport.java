@@ -3,7 +3,6 @@ package dev.fulcrum.lbcore;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -22,7 +21,8 @@ public enum Transport {
     EPOLL {
         @Override
         public IoHandlerFactory ioHandlerFactory() {
-            return EpollIoHandler.newFactory();
+            // Netty's epoll handler, patched until Netty keeps a half-closed socket registered.
+            return EpollRegistrationWorkaround.newFactory();
         }
 
         @Override
