@@ -47,6 +47,10 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (done) {
+            return;
+        }
+        done = true;
         LOG.debug("{}: no valid PROXY header from a trusted peer: {}", ctx.channel(), cause.toString());
         connection.refuseBadProxyHeader();
     }

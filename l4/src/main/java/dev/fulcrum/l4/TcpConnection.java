@@ -31,6 +31,7 @@ final class TcpConnection {
     private final ReadMeter clientReads;
     private ClientAddresses addresses;
     private ScheduledFuture<?> headerTimer;
+    private boolean refused;
 
     TcpConnection(Channel client, TcpTarget target, PassiveHealth passiveHealth,
                   Class<? extends SocketChannel> channelClass, ReadMeter clientReads) {
@@ -64,8 +65,12 @@ final class TcpConnection {
         afterProxyHeader();
     }
 
+    /** The header was invalid, or did not come in time: counted once, whichever is first. */
     void refuseBadProxyHeader() {
-        refuse(target.meters().refusedBadProxyHeader);
+        headerTimer.cancel(false);
+        if (!refused) {
+            refuse(target.meters().refusedBadProxyHeader);
+        }
     }
 
     private void afterProxyHeader() {
@@ -102,6 +107,7 @@ final class TcpConnection {
     }
 
     private void refuse(Counter reason) {
+        refused = true;
         reason.increment();
         client.close();
     }

@@ -4,11 +4,14 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fulcrum.lbcore.health.PassiveHealth;
+import dev.fulcrum.lbcore.metrics.MetricNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import java.io.InputStream;
@@ -17,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -65,6 +69,102 @@ class ProxyProtocolTest {
             assertThat(header.payload()).isEqualTo("hello");
         }
         proxy.awaitNothingOpen();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"v1", "v2"})
+    void aTrustedBalancersHeaderNamesTheClient(String incoming) throws Exception {
+        CompletableFuture<Seen> seen = new CompletableFuture<>();
+        backend = new SocketBackend(socket -> seen.complete(decode(socket.getInputStream())));
+        proxy = new L4Fixture(L4Fixture.config("proxy_protocol: v2, accept_proxy_protocol: [127.0.0.0/8]", "",
+                backend.port()), PassiveHealth.NONE);
+        try (Socket client = proxy.connect()) {
+            client.getOutputStream().write(header(incoming, "203.0.113.7", 40000, "198.51.100.1", 5432));
+            client.getOutputStream().write("payload".getBytes(US_ASCII));
+            client.shutdownOutput();
+            Seen header = seen.get(10, TimeUnit.SECONDS);
+            assertThat(header.source()).isEqualTo("203.0.113.7");
+            assertThat(header.sourcePort()).isEqualTo(40000);
+            assertThat(header.destination()).isEqualTo("198.51.100.1");
+            assertThat(header.destinationPort()).isEqualTo(5432);
+            assertThat(header.payload()).as("the incoming header is consumed, not relayed").isEqualTo("payload");
+        }
+        proxy.awaitNothingOpen();
+    }
+
+    @Test
+    void aHeaderFromAnUntrustedPeerIsJustData() throws Exception {
+        CompletableFuture<Seen> seen = new CompletableFuture<>();
+        backend = new SocketBackend(socket -> seen.complete(decode(socket.getInputStream())));
+        proxy = new L4Fixture(L4Fixture.config("proxy_protocol: v1, accept_proxy_protocol: [10.0.0.0/8]", "",
+                backend.port()), PassiveHealth.NONE);
+        byte[] spoofed = header("v1", "203.0.113.7", 40000, "198.51.100.1", 5432);
+        try (Socket client = proxy.connect()) {
+            client.getOutputStream().write(spoofed);
+            client.shutdownOutput();
+            Seen header = seen.get(10, TimeUnit.SECONDS);
+            assertThat(header.source()).isEqualTo("127.0.0.1");
+            assertThat(header.payload()).isEqualTo(new String(spoofed, US_ASCII));
+        }
+        proxy.awaitNothingOpen();
+    }
+
+    @Test
+    void aTrustedPeerWithoutAValidHeaderIsRefused() throws Exception {
+        backend = SocketBackend.echo();
+        proxy = new L4Fixture(L4Fixture.config("accept_proxy_protocol: [127.0.0.1]", "", backend.port()),
+                PassiveHealth.NONE);
+        try (Socket client = proxy.connect()) {
+            client.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+        }
+        proxy.awaitNothingOpen();
+        assertThat(proxy.refused(MetricNames.REFUSED_BAD_PROXY_HEADER)).isEqualTo(1);
+        assertThat(backend.accepted()).isZero();
+    }
+
+    @Test
+    void aLocalHeaderKeepsTheSocketAddresses() throws Exception {
+        CompletableFuture<Seen> seen = new CompletableFuture<>();
+        backend = new SocketBackend(socket -> seen.complete(decode(socket.getInputStream())));
+        proxy = new L4Fixture(L4Fixture.config("proxy_protocol: v1, accept_proxy_protocol: [127.0.0.0/8]", "",
+                backend.port()), PassiveHealth.NONE);
+        try (Socket client = proxy.connect()) {
+            // A balancer's own health check: v2 LOCAL, no addresses.
+            ByteBuf local = Unpooled.buffer();
+            EmbeddedChannel encoder = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
+            encoder.writeOutbound(new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.LOCAL,
+                    HAProxyProxiedProtocol.UNKNOWN, null, null, 0, 0));
+            ByteBuf encoded = encoder.readOutbound();
+            local.writeBytes(encoded);
+            encoded.release();
+            encoder.finishAndReleaseAll();
+            byte[] bytes = new byte[local.readableBytes()];
+            local.readBytes(bytes).release();
+            client.getOutputStream().write(bytes);
+            client.getOutputStream().write("ok".getBytes(US_ASCII));
+            client.shutdownOutput();
+            Seen header = seen.get(10, TimeUnit.SECONDS);
+            assertThat(header.source()).isEqualTo("127.0.0.1");
+            assertThat(header.sourcePort()).isEqualTo(client.getLocalPort());
+            assertThat(header.payload()).isEqualTo("ok");
+        }
+        proxy.awaitNothingOpen();
+    }
+
+    /** A PROXY header as a balancer in front would send it. */
+    private static byte[] header(String version, String source, int sourcePort, String destination,
+                                 int destinationPort) {
+        EmbeddedChannel encoder = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
+        encoder.writeOutbound(new HAProxyMessage(version.equals("v1") ? HAProxyProtocolVersion.V1
+                : HAProxyProtocolVersion.V2, HAProxyCommand.PROXY, HAProxyProxiedProtocol.TCP4,
+                source, destination, sourcePort, destinationPort));
+        ByteBuf encoded = encoder.readOutbound();
+        byte[] bytes = new byte[encoded.readableBytes()];
+        encoded.readBytes(bytes);
+        encoded.release();
+        encoder.finishAndReleaseAll();
+        return bytes;
     }
 
     /** Feeds the socket's bytes to Netty's decoder until the client's FIN. */

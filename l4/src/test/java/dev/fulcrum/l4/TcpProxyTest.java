@@ -3,7 +3,6 @@ package dev.fulcrum.l4;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fulcrum.lbcore.Transport;
 import dev.fulcrum.lbcore.health.PassiveHealth;
