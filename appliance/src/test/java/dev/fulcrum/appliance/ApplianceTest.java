@@ -1,11 +1,14 @@
 package dev.fulcrum.appliance;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fulcrum.config.ConfigLoader;
 import dev.fulcrum.config.FulcrumConfig;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,5 +88,51 @@ class ApplianceTest {
                 .isInstanceOf(StartException.class)
                 .hasMessageContaining("pool p: sticky sessions are not served")
                 .hasMessageNotContaining("listener db");
+    }
+
+    @Test
+    void anHttpListenerHoldsItsConnectionCap() throws Exception {
+        FulcrumConfig config = parse("""
+                admin: {bind: "127.0.0.1:0"}
+                listeners:
+                  - {name: web, bind: "127.0.0.1:0", protocol: http, max_connections: 1,
+                     routes: [{respond: {status: 200, body: ok}}]}
+                pools:
+                  p:
+                    servers: [{name: s1, address: "127.0.0.1:9"}]
+                """);
+        try (Appliance appliance = Appliance.start(config, metrics)) {
+            InetSocketAddress web = appliance.listenerAddress("web");
+            try (Socket first = new Socket(web.getAddress(), web.getPort())) {
+                first.setSoTimeout(10_000);
+                first.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII));
+                byte[] head = first.getInputStream().readNBytes(15);
+                assertThat(new String(head, US_ASCII)).isEqualTo("HTTP/1.1 200 OK");
+                try (Socket second = new Socket(web.getAddress(), web.getPort())) {
+                    second.setSoTimeout(10_000);
+                    assertThat(second.getInputStream().read()).as("refused at the cap").isEqualTo(-1);
+                }
+            }
+            assertThat(metrics.registry().get("fulcrum.listener.connections.refused")
+                    .tag("listener", "web").tag("reason", "max_connections").counter().count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aTcpListenerRoutingOnServerNamesStarts() throws Exception {
+        FulcrumConfig config = parse("""
+                admin: {bind: "127.0.0.1:0"}
+                listeners:
+                  - name: tls-pass
+                    bind: "127.0.0.1:0"
+                    protocol: tcp
+                    routes: [{match: {sni: a.example.com}, pool: p}]
+                pools:
+                  p:
+                    servers: [{name: s1, address: "127.0.0.1:9"}]
+                """);
+        try (Appliance appliance = Appliance.start(config, metrics)) {
+            assertThat(appliance.listenerAddress("tls-pass").getPort()).isPositive();
+        }
     }
 }
