@@ -2,6 +2,7 @@ package dev.fulcrum.l4;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.lbcore.Transport;
@@ -262,6 +263,51 @@ class TcpProxyTest {
         client.close();
         backendSawEnd.get(10, TimeUnit.SECONDS);
         proxy.awaitNothingOpen();
+    }
+
+    @Test
+    void aServerResetReachesTheClientAsAReset() throws Exception {
+        SocketBackend backend = closing(new SocketBackend(socket -> {
+            socket.getOutputStream().write('x');
+            socket.getInputStream().read();
+            socket.setSoLinger(true, 0);
+        }));
+        L4Fixture proxy = proxyTo(PassiveHealth.NONE, backend.port());
+        try (Socket client = proxy.connect()) {
+            assertThat(client.getInputStream().read()).isEqualTo('x');
+            client.getOutputStream().write('y');
+            assertThatThrownBy(() -> {
+                // The reset may land before or after a read is waiting; either way it is not a clean end.
+                for (int i = 0; i < 100 && client.getInputStream().read() >= 0; i++) {
+                    client.getOutputStream().write('z');
+                }
+            }).isInstanceOf(java.net.SocketException.class);
+        }
+        proxy.awaitNothingOpen();
+    }
+
+    @Test
+    void aServerThatDoesNotAnswerTheConnectIsSkippedAfterTheConnectTimeout() throws Exception {
+        // A listening socket whose accept queue is full drops further SYNs: the connect hangs.
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Socket filler1 = new Socket(); Socket filler2 = new Socket()) {
+            filler1.connect(full.getLocalSocketAddress(), 2_000);
+            filler2.connect(full.getLocalSocketAddress(), 2_000);
+            SocketBackend echo = closing(SocketBackend.echo());
+            String yaml = L4Fixture.config(listenerSettings(), "", full.getLocalPort(), echo.port())
+                    .replace("connect_timeout: 1s", "connect_timeout: 300ms");
+            L4Fixture proxy = closing(new L4Fixture(yaml, PassiveHealth.NONE, transport()));
+            for (int i = 0; i < 2; i++) {
+                try (Socket client = proxy.connect()) {
+                    client.getOutputStream().write('a');
+                    assertThat(client.getInputStream().read()).isEqualTo('a');
+                }
+            }
+            // Round robin sends each client to s1 first (no health checks here to take it out).
+            assertThat(proxy.registry.get(MetricNames.TCP_CONNECT_FAILURES).tag("server", "s1").counter().count())
+                    .isEqualTo(2);
+            proxy.awaitNothingOpen();
+        }
     }
 
     @Test
