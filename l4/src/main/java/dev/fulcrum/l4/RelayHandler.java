@@ -4,10 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,17 +13,14 @@ import org.slf4j.LoggerFactory;
  * when the previous chunk has been written, so a slow reader slows the writer down instead of
  * filling memory (Netty's HexDumpProxy pattern). Bytes are counted by the channels' {@link ReadMeter}s.
  */
-final class RelayHandler extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
+final class RelayHandler extends RelaySide implements ChannelFutureListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayHandler.class);
 
-    private final TcpSession session;
-    private final Channel peer;
     private ChannelHandlerContext ctx;
 
     RelayHandler(TcpSession session, Channel peer) {
-        this.session = session;
-        this.peer = peer;
+        super(session, peer);
     }
 
     @Override
@@ -73,26 +67,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter implements Channel
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
-            session.inputEnded(peer);
-        } else {
-            ctx.fireUserEventTriggered(evt);
-        }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        session.close();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            LOG.debug("{} broke: {}", ctx.channel(), cause.toString());
-        } else {
-            LOG.warn("relay error on {}", ctx.channel(), cause);
-        }
-        session.abort();
+    void inputEnded(ChannelHandlerContext ctx) {
+        session.inputEnded(peer);
     }
 }

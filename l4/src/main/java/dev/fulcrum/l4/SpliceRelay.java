@@ -3,10 +3,7 @@ package dev.fulcrum.l4;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,17 +19,14 @@ import org.slf4j.LoggerFactory;
  * passed on only once the socket's {@link ReadMeter} sees a read round find nothing, and the
  * ended side stops reading then.
  */
-final class SpliceRelay extends ChannelInboundHandlerAdapter {
+final class SpliceRelay extends RelaySide {
 
     private static final Logger LOG = LoggerFactory.getLogger(SpliceRelay.class);
 
-    private final TcpSession session;
-    private final Channel peer;
     private final ReadMeter ownReads;
 
     private SpliceRelay(TcpSession session, Channel peer, ReadMeter ownReads) {
-        this.session = session;
-        this.peer = peer;
+        super(session, peer);
         this.ownReads = ownReads;
     }
 
@@ -82,33 +76,16 @@ final class SpliceRelay extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * Netty says so on the FIN, with data maybe still queued before it: splice on until the
+     * socket is empty, then stop reading (an ended input is always readable) and pass the FIN on.
+     */
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent) {
-            // Netty says so on the FIN, with data maybe still queued before it: splice on until the
-            // socket is empty, then stop reading (an ended input is always readable) and pass the FIN on.
-            Channel own = ctx.channel();
-            ownReads.whenDrained(() -> {
-                own.config().setAutoRead(false);
-                session.inputEnded(peer);
-            });
-        } else {
-            ctx.fireUserEventTriggered(evt);
-        }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        session.close();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            LOG.debug("{} broke: {}", ctx.channel(), cause.toString());
-        } else {
-            LOG.warn("splice relay error on {}", ctx.channel(), cause);
-        }
-        session.abort();
+    void inputEnded(ChannelHandlerContext ctx) {
+        Channel own = ctx.channel();
+        ownReads.whenDrained(() -> {
+            own.config().setAutoRead(false);
+            session.inputEnded(peer);
+        });
     }
 }

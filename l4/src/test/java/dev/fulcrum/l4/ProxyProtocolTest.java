@@ -131,17 +131,8 @@ class ProxyProtocolTest {
                 backend.port()), PassiveHealth.NONE);
         try (Socket client = proxy.connect()) {
             // A balancer's own health check: v2 LOCAL, no addresses.
-            ByteBuf local = Unpooled.buffer();
-            EmbeddedChannel encoder = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
-            encoder.writeOutbound(new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.LOCAL,
-                    HAProxyProxiedProtocol.UNKNOWN, null, null, 0, 0));
-            ByteBuf encoded = encoder.readOutbound();
-            local.writeBytes(encoded);
-            encoded.release();
-            encoder.finishAndReleaseAll();
-            byte[] bytes = new byte[local.readableBytes()];
-            local.readBytes(bytes).release();
-            client.getOutputStream().write(bytes);
+            client.getOutputStream().write(encode(new HAProxyMessage(HAProxyProtocolVersion.V2,
+                    HAProxyCommand.LOCAL, HAProxyProxiedProtocol.UNKNOWN, null, null, 0, 0)));
             client.getOutputStream().write("ok".getBytes(US_ASCII));
             client.shutdownOutput();
             Seen header = seen.get(10, TimeUnit.SECONDS);
@@ -155,10 +146,14 @@ class ProxyProtocolTest {
     /** A PROXY header as a balancer in front would send it. */
     private static byte[] header(String version, String source, int sourcePort, String destination,
                                  int destinationPort) {
-        EmbeddedChannel encoder = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
-        encoder.writeOutbound(new HAProxyMessage(version.equals("v1") ? HAProxyProtocolVersion.V1
+        return encode(new HAProxyMessage(version.equals("v1") ? HAProxyProtocolVersion.V1
                 : HAProxyProtocolVersion.V2, HAProxyCommand.PROXY, HAProxyProxiedProtocol.TCP4,
                 source, destination, sourcePort, destinationPort));
+    }
+
+    private static byte[] encode(HAProxyMessage message) {
+        EmbeddedChannel encoder = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
+        encoder.writeOutbound(message);
         ByteBuf encoded = encoder.readOutbound();
         byte[] bytes = new byte[encoded.readableBytes()];
         encoded.readBytes(bytes);
