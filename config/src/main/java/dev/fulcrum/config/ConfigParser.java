@@ -130,7 +130,7 @@ final class ConfigParser {
                     .ifPresent(n -> ctx.error(n, r.path("servers"),
                             "pool '" + name + "' has no servers; expected at least one {name, address}"));
         }
-        return new PoolConfig(name, balance, sticky, health, servers, at, upstream(r), hashOn);
+        return new PoolConfig(name, balance, sticky, health, servers, at, upstream(r), hashOn, failurePolicy(r));
     }
 
     private UpstreamConfig upstream(MapReader r) {
@@ -195,20 +195,72 @@ final class ConfigParser {
     private HealthCheckConfig healthCheck(MapReader r) {
         HealthCheckType type = r.optional("type", Values.enumOf(HealthCheckType.class, "health check type"),
                 HealthCheckType.TCP);
+        boolean http = type == HealthCheckType.HTTP || type == HealthCheckType.HTTPS;
+        boolean tls = type == HealthCheckType.TLS || type == HealthCheckType.HTTPS;
         Optional<String> path = r.optional("path", Values.urlPath("path"));
-        if (path.isPresent() && type != HealthCheckType.HTTP) {
-            r.errorAtKey("path", "'path' applies only to health checks of type http, not " + type.key());
+        String method = r.optional("method", Values.httpMethod(), HealthCheckConfig.DEFAULT_METHOD);
+        Optional<String> host = r.optional("host", Values.hostHeader());
+        List<StatusRange> expectStatus = r.oneOrList("expect_status", Values.statusRange());
+        Optional<String> expectBody = r.optional("expect_body", Values.string("text the body must contain"));
+        for (String k : List.of("path", "method", "host", "expect_status", "expect_body")) {
+            if (!http && r.has(k)) {
+                r.errorAtKey(k, "'" + k + "' applies only to health checks of type http or https, not "
+                        + type.key());
+            }
+        }
+        Optional<String> sni = r.optional("sni", Values.hostPattern("sni"));
+        if (!tls && r.has("sni")) {
+            r.errorAtKey("sni", "'sni' applies only to health checks of type tls or https, not " + type.key());
         }
         Duration interval = r.optional("interval", Values.positiveDuration(), HealthCheckConfig.DEFAULT_INTERVAL);
         Duration timeout = r.optional("timeout", Values.positiveDuration(), HealthCheckConfig.DEFAULT_TIMEOUT);
+        Duration jitter = r.optional("jitter", Values.duration(), Duration.ZERO);
         int rise = r.optional("rise", Values.integer(1, 1000), HealthCheckConfig.DEFAULT_RISE);
         int fall = r.optional("fall", Values.integer(1, 1000), HealthCheckConfig.DEFAULT_FALL);
+        boolean initialUp = r.optional("initial", Values.enumOf(InitialState.class, "initial state"),
+                InitialState.UP) == InitialState.UP;
         if (timeout.compareTo(interval) >= 0) {
             Node at = r.node("timeout").or(() -> r.node("interval")).orElse(r.node());
             ctx.error(at, r.path("timeout"), "timeout " + Durations.format(timeout)
                     + " must be shorter than interval " + Durations.format(interval));
         }
-        return new HealthCheckConfig(type, path.orElse(HealthCheckConfig.DEFAULT_PATH), interval, timeout, rise, fall);
+        return new HealthCheckConfig(type, path.orElse(HealthCheckConfig.DEFAULT_PATH), interval, timeout, rise, fall,
+                method, host, expectStatus.isEmpty() ? HealthCheckConfig.DEFAULT_EXPECT_STATUS : expectStatus,
+                expectBody, jitter, initialUp, sni);
+    }
+
+    /** {@code initial} of a health check. */
+    enum InitialState {
+        UP, DOWN;
+    }
+
+    private FailurePolicy failurePolicy(MapReader r) {
+        Duration slowStart = r.optional("slow_start", Values.duration(), Duration.ZERO);
+        AllDown allDown = r.optional("when_all_down", Values.enumOf(AllDown.class, "when_all_down"), AllDown.FAIL);
+        OutlierDetection outlier = r.section("outlier_detection", "outlier_detection", this::outlierDetection)
+                .orElse(OutlierDetection.DEFAULTS);
+        return new FailurePolicy(slowStart, allDown == AllDown.PANIC, outlier);
+    }
+
+    /** {@code when_all_down} of a pool. */
+    enum AllDown {
+        FAIL, PANIC;
+    }
+
+    private OutlierDetection outlierDetection(MapReader r) {
+        OutlierDetection d = OutlierDetection.DEFAULTS;
+        Duration base = r.optional("base_ejection", Values.positiveDuration(), d.baseEjection());
+        Duration max = r.optional("max_ejection", Values.positiveDuration(), d.maxEjection());
+        if (max.compareTo(base) < 0) {
+            Node at = r.node("max_ejection").or(() -> r.node("base_ejection")).orElse(r.node());
+            ctx.error(at, r.path("max_ejection"), "max_ejection " + Durations.format(max)
+                    + " must not be shorter than base_ejection " + Durations.format(base));
+        }
+        return new OutlierDetection(
+                r.optional("consecutive_failures", Values.integer(0, 1000), d.consecutiveFailures()),
+                r.optional("consecutive_5xx", Values.integer(0, 1000), d.consecutive5xx()),
+                base, max,
+                r.optional("max_ejected_percent", Values.integer(0, 100), d.maxEjectedPercent()));
     }
 
     // ---- listeners -------------------------------------------------------------------------------
@@ -437,8 +489,11 @@ final class ConfigParser {
         Duration response = r.section("timeouts", "route_timeouts",
                         tr -> tr.optional("response", Values.positiveDuration(), RoutePolicy.DEFAULT_RESPONSE_TIMEOUT))
                 .orElse(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT);
-        Optional<Long> body = r.section("limits", "route_limits",
-                lr -> lr.optional("request_body", Values.sizeOrUnlimited()).orElse(null));
+        Optional<RouteLimits> limits = r.section("limits", "route_limits", lr -> new RouteLimits(
+                lr.optional("request_body", Values.sizeOrUnlimited()),
+                lr.optional("concurrent_requests", Values.integer(0, Integer.MAX_VALUE), 0)));
+        Optional<Long> body = limits.flatMap(RouteLimits::requestBody);
+        int concurrent = limits.map(RouteLimits::concurrentRequests).orElse(0);
         int retries = r.optional("retries", Values.integer(0, RoutePolicy.MAX_RETRIES), RoutePolicy.DEFAULT_RETRIES);
         protocol.filter(p -> !p.isHttp()).ifPresent(p -> {
             for (String k : List.of("timeouts", "limits", "retries")) {
@@ -447,7 +502,11 @@ final class ConfigParser {
                 }
             }
         });
-        return new RoutePolicy(response, body, retries);
+        return new RoutePolicy(response, body, retries, concurrent);
+    }
+
+    /** A route's {@code limits} section. */
+    private record RouteLimits(Optional<Long> requestBody, int concurrentRequests) {
     }
 
     private MatchConfig match(MapReader r, Optional<Protocol> protocol) {

@@ -11,17 +11,23 @@ import java.util.Optional;
  *     {@code unlimited}); empty: the listener's limit applies
  * @param retries further tries on another server after a failure before any response byte
  *     (a connect failure always; a reset only for idempotent requests without a body)
+ * @param maxConcurrent requests in flight on this route at once, across all connections; more
+ *     are answered 503 at once. 0: no limit
  */
-public record RoutePolicy(Duration responseTimeout, Optional<Long> requestBody, int retries) {
+public record RoutePolicy(Duration responseTimeout, Optional<Long> requestBody, int retries, int maxConcurrent) {
 
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_RETRIES = 1;
     public static final int MAX_RETRIES = 10;
     public static final RoutePolicy DEFAULTS =
-            new RoutePolicy(DEFAULT_RESPONSE_TIMEOUT, Optional.empty(), DEFAULT_RETRIES);
+            new RoutePolicy(DEFAULT_RESPONSE_TIMEOUT, Optional.empty(), DEFAULT_RETRIES, 0);
 
     public RoutePolicy(Duration responseTimeout, Optional<Long> requestBody) {
         this(responseTimeout, requestBody, DEFAULT_RETRIES);
+    }
+
+    public RoutePolicy(Duration responseTimeout, Optional<Long> requestBody, int retries) {
+        this(responseTimeout, requestBody, retries, 0);
     }
 
     /** The body limit for this route on a listener with {@code limits}. */

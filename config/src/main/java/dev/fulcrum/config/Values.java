@@ -54,6 +54,8 @@ final class Values {
         return "'" + v + "'";
     }
 
+    private static final Pattern STATUS_RANGE = Pattern.compile("([0-9]{3})(?:\\s*-\\s*([0-9]{3}))?");
+
     /** The text of a scalar that is not null; anything else is refused with {@code expected}. */
     static String text(Node node, String expected) throws Invalid {
         if (node instanceof ScalarNode s && !Tag.NULL.equals(s.getTag())) {
@@ -432,6 +434,24 @@ final class Values {
     }
 
     /** A pool's host_header: {@code server}, or a host[:port] to send as the Host header. */
+    /** An HTTP status code ({@code 204}) or range ({@code 200-399}), within 100..599. */
+    static ValueParser<StatusRange> statusRange() {
+        String expected = "a status code like 200 or a range like 200-399";
+        return node -> {
+            String t = text(node, expected).trim();
+            java.util.regex.Matcher m = STATUS_RANGE.matcher(t);
+            if (!m.matches()) {
+                throw new Invalid("expected " + expected + ", got " + describe(node));
+            }
+            int from = Integer.parseInt(m.group(1));
+            int to = m.group(2) == null ? from : Integer.parseInt(m.group(2));
+            if (from < 100 || to > 599 || from > to) {
+                throw new Invalid("'" + t + "' is not a status range within 100-599");
+            }
+            return new StatusRange(from, to);
+        };
+    }
+
     static ValueParser<String> hostHeader() {
         return node -> {
             String t = text(node, "server, or a host[:port] to send as Host");

@@ -32,7 +32,7 @@ class ConfigLoaderTest {
                 routes:
                   - {name: video,   match: {path_prefix: /video}, pool: video,
                      timeouts: {response: 2m}, limits: {request_body: unlimited}, strip_prefix: /video, request_headers: {add: {X-A: "1"}, set: {X-B: "2"}, remove: [X-C]}, response_headers: {remove: [Server]}}
-                  - {name: billing, match: {host: billing.example.com}, pool: billing, limits: {request_body: 1MiB}, retries: 3, rewrite_path: {regex: "^/old/(.*)", replacement: "/new/$1"}}
+                  - {name: billing, match: {host: billing.example.com}, pool: billing, limits: {request_body: 1MiB, concurrent_requests: 7}, retries: 3, rewrite_path: {regex: "^/old/(.*)", replacement: "/new/$1"}}
                   - name: api
                     match:
                       host: "*.API.example.com"
@@ -56,17 +56,18 @@ class ConfigLoaderTest {
               video:
                 balance: least_conn
                 sticky: {cookie: FULCRUM_VIDEO}
-                health_check: {type: http, path: /healthz, interval: 2s, timeout: 1s, rise: 2, fall: 3}
+                health_check: {type: http, path: /healthz, interval: 2s, timeout: 1s, rise: 2, fall: 3, method: HEAD, host: health.local, expect_status: [200-299, 304], expect_body: ok, jitter: 250ms, initial: down}
                 servers:
                   - {name: video-1, address: 127.0.0.1:9001, weight: 100}
                   - {name: video-2, address: 127.0.0.1:9002}
               billing:
                 balance: consistent_hash
                 hash_on: {header: X-User}
+                outlier_detection: {consecutive_failures: 3, consecutive_5xx: 4, base_ejection: 10s, max_ejection: 1m, max_ejected_percent: 30}
                 servers:
                   - {name: b1, address: "[2001:db8::1]:80", weight: 1000, max_connections: 50}
               web:
-                health_check: {}
+                health_check: {type: https, sni: web.internal}
                 connect_timeout: 500ms
                 idle_timeout: 4s
                 max_idle: 8
@@ -76,6 +77,8 @@ class ConfigLoaderTest {
                 balance: source_hash
                 max_pending: 10
                 queue_timeout: 750ms
+                slow_start: 20s
+                when_all_down: panic
                 servers: [{name: d1, address: 10.0.0.5:5432}]
             ha:
               node: lb-a
@@ -135,7 +138,7 @@ class ConfigLoaderTest {
                 new ListenerLimits(4096, 16384, 50, 10L << 20)));
         assertThat(web.routes()).extracting(RouteConfig::policy).containsExactly(
                 new RoutePolicy(Duration.ofMinutes(2), Optional.of(ListenerLimits.UNLIMITED)),
-                new RoutePolicy(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT, Optional.of(1L << 20), 3),
+                new RoutePolicy(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT, Optional.of(1L << 20), 3, 7),
                 RoutePolicy.DEFAULTS, RoutePolicy.DEFAULTS);
         assertThat(web.routes().get(0).policy().requestBodyLimit(web.edge().limits())).isEqualTo(Long.MAX_VALUE);
         assertThat(web.routes().get(2).policy().requestBodyLimit(web.edge().limits())).isEqualTo(10L << 20);
@@ -166,6 +169,19 @@ class ConfigLoaderTest {
         assertThat(c.pool("db").orElseThrow().upstream().maxPending()).isEqualTo(10);
         assertThat(c.pool("db").orElseThrow().upstream().queueTimeout()).isEqualTo(Duration.ofMillis(750));
         assertThat(web.maxConnections()).isZero();
+        PoolConfig db = c.pool("db").orElseThrow();
+        assertThat(db.failure()).isEqualTo(new FailurePolicy(Duration.ofSeconds(20), true, OutlierDetection.DEFAULTS));
+        assertThat(c.pool("billing").orElseThrow().failure()).isEqualTo(new FailurePolicy(Duration.ZERO, false,
+                new OutlierDetection(3, 4, Duration.ofSeconds(10), Duration.ofMinutes(1), 30)));
+        assertThat(c.pool("video").orElseThrow().healthCheck()).contains(new HealthCheckConfig(HealthCheckType.HTTP,
+                "/healthz", Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3, "HEAD", Optional.of("health.local"),
+                List.of(new StatusRange(200, 299), new StatusRange(304, 304)), Optional.of("ok"),
+                Duration.ofMillis(250), false, Optional.empty()));
+        HealthCheckConfig tlsCheck = c.pool("web").orElseThrow().healthCheck().orElseThrow();
+        assertThat(tlsCheck.type()).isEqualTo(HealthCheckType.HTTPS);
+        assertThat(tlsCheck.sni()).contains("web.internal");
+        assertThat(tlsCheck.expectStatus()).containsExactly(StatusRange.SUCCESS_OR_REDIRECT);
+        assertThat(tlsCheck.initialUp()).isTrue();
         assertThat(web.tcp()).isEqualTo(TcpOptions.DEFAULTS);
 
         ListenerConfig pass = c.listener("passthrough").orElseThrow();
@@ -178,8 +194,6 @@ class ConfigLoaderTest {
         PoolConfig video = c.pool("video").orElseThrow();
         assertThat(video.balance()).isEqualTo(Balance.LEAST_CONN);
         assertThat(video.sticky()).contains(new StickyConfig("FULCRUM_VIDEO"));
-        assertThat(video.healthCheck()).contains(new HealthCheckConfig(HealthCheckType.HTTP, "/healthz",
-                Duration.ofSeconds(2), Duration.ofSeconds(1), 2, 3));
         assertThat(video.location()).isEqualTo(new Location("test.yaml", 35, 3));
         assertThat(video.servers()).containsExactly(
                 new ServerConfig("video-1", new Endpoint("127.0.0.1", 9001), 100, 0, new Location("test.yaml", 40, 9)),
@@ -194,9 +208,11 @@ class ConfigLoaderTest {
         assertThat(billing.servers().get(0).maxConnections()).isEqualTo(50);
         PoolConfig webPool = c.pool("web").orElseThrow();
         assertThat(webPool.balance()).isEqualTo(Balance.ROUND_ROBIN);
-        assertThat(webPool.healthCheck()).contains(new HealthCheckConfig(HealthCheckType.TCP,
+        assertThat(webPool.healthCheck()).contains(new HealthCheckConfig(HealthCheckType.HTTPS,
                 HealthCheckConfig.DEFAULT_PATH, HealthCheckConfig.DEFAULT_INTERVAL, HealthCheckConfig.DEFAULT_TIMEOUT,
-                HealthCheckConfig.DEFAULT_RISE, HealthCheckConfig.DEFAULT_FALL));
+                HealthCheckConfig.DEFAULT_RISE, HealthCheckConfig.DEFAULT_FALL, HealthCheckConfig.DEFAULT_METHOD,
+                Optional.empty(), HealthCheckConfig.DEFAULT_EXPECT_STATUS, Optional.empty(), Duration.ZERO, true,
+                Optional.of("web.internal")));
         assertThat(webPool.servers().get(0).address()).isEqualTo(new Endpoint("web.internal", 80));
         assertThat(webPool.servers().get(0).weight()).isEqualTo(1);
         assertThat(webPool.upstream()).isEqualTo(new UpstreamConfig(Duration.ofMillis(500), Duration.ofSeconds(4), 8,

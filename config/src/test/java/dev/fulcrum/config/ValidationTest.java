@@ -104,6 +104,36 @@ class ValidationTest {
     }
 
     @Test
+    void healthCheckKeysMatchTheirCheckType() {
+        assertThat(check("""
+                listeners:
+                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app}]}
+                pools:
+                  app:
+                    health_check: {type: tcp, expect_status: 200, sni: a.example}
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                  api:
+                    health_check: {type: http, expect_status: [200-199, "2xx"], initial: maybe}
+                    outlier_detection: {base_ejection: 1m, max_ejection: 10s, max_ejected_percent: 101}
+                    when_all_down: panik
+                    servers: [{name: b1, address: 127.0.0.1:9002}]
+                """)).containsExactly(
+                "5:31: pools.app.health_check.expect_status: 'expect_status' applies only to health checks of type"
+                        + " http or https, not tcp",
+                "5:51: pools.app.health_check.sni: 'sni' applies only to health checks of type tls or https, not tcp",
+                "8:48: pools.api.health_check.expect_status[0]: '200-199' is not a status range within 100-599",
+                "8:57: pools.api.health_check.expect_status[1]: expected a status code like 200 or a range like"
+                        + " 200-399, got '2xx'",
+                "8:74: pools.api.health_check.initial: unknown initial state 'maybe' (expected one of up, down)",
+                "9:58: pools.api.outlier_detection.max_ejection: max_ejection 10s must not be shorter than"
+                        + " base_ejection 1m",
+                "9:84: pools.api.outlier_detection.max_ejected_percent: 101 is out of range; expected an integer"
+                        + " between 0 and 100",
+                "10:20: pools.api.when_all_down: unknown when_all_down 'panik'; did you mean 'panic'? (expected one"
+                        + " of fail, panic)");
+    }
+
+    @Test
     void relaySettingsBelongToTcpListeners() {
         assertThat(check("""
                 listeners:
@@ -373,7 +403,7 @@ class ValidationTest {
                 "7:14: pools.app.balance: unknown balance 'leastconn'; did you mean 'least_conn'?"
                         + " (expected one of round_robin, least_conn, random, source_hash, consistent_hash)",
                 "8:26: pools.app.health_check.type: unknown health check type 'htttp'; did you mean 'http'?"
-                        + " (expected one of tcp, http, tls)");
+                        + " (expected one of tcp, http, tls, https)");
     }
 
     // ---- references ------------------------------------------------------------------------------
@@ -733,7 +763,7 @@ class ValidationTest {
                 "1:10: workers: 0 is out of range; expected an integer between 1 and 4096",
                 "6:22: pools.app.sticky.cookie: invalid cookie name 'my cookie'; expected a token (letters, digits"
                         + " and !#$%&'*+.^_`|~-, no spaces, '=', ';' or quotes)",
-                "7:31: pools.app.health_check.path: 'path' applies only to health checks of type http, not tcp",
+                "7:31: pools.app.health_check.path: 'path' applies only to health checks of type http or https, not tcp",
                 "7:69: pools.app.health_check.timeout: timeout 1s must be shorter than interval 1s",
                 "7:79: pools.app.health_check.rise: 0 is out of range; expected an integer between 1 and 1000",
                 "7:88: pools.app.health_check.fall: 0 is out of range; expected an integer between 1 and 1000",
@@ -979,7 +1009,7 @@ class ValidationTest {
                 "10:32: listeners[0].routes[0].limits.request_body: fractional size '1.5MiB'; use a smaller unit"
                         + " instead, e.g. 1536KiB rather than 1.5MiB (or unlimited)",
                 "10:40: listeners[0].routes[0].limits.request_line: unknown key 'request_line' in route_limits;"
-                        + " expected one of: request_body",
+                        + " expected one of: request_body, concurrent_requests",
                 "15:5: listeners[1].timeouts: 'timeouts' applies only to http and https listeners, not tcp",
                 "16:26: listeners[1].routes[0].limits: 'limits' on a route applies only to http and https listeners,"
                         + " not tcp",
