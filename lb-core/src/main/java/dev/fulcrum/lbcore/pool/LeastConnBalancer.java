@@ -46,8 +46,9 @@ public final class LeastConnBalancer implements Balancer {
         }
         Server a = servers[first];
         Server b = servers[second];
-        long loadA = (a.activeConnections() + 1L) * b.weight();
-        long loadB = (b.activeConnections() + 1L) * a.weight();
+        // Connections per unit of weight, compared without dividing; a warming server counts less weight.
+        double loadA = (a.activeConnections() + 1.0) * b.effectiveWeight();
+        double loadB = (b.activeConnections() + 1.0) * a.effectiveWeight();
         return loadB < loadA ? b : a;
     }
 

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * time. Weights are first divided by their greatest common divisor; a schedule that would
  * still exceed {@value #MAX_SCHEDULE} slots is built from proportionally scaled-down weights.
  *
- * <p>An ineligible server's slot passes to the next eligible server in the schedule. When the
+ * <p>An ineligible server's slot passes to the next eligible server in the schedule, and so does
+ * a share of a warming server's slots (slow start). When the
  * schedule yields none within one pass over the servers, a linear scan decides, so the result
  * is null only when no server is eligible at all.
  */
@@ -40,7 +41,7 @@ public final class RoundRobinBalancer implements Balancer {
         int tries = Math.min(count, length);
         for (int i = 0; i < tries; i++) {
             Server candidate = schedule[(int) ((start + (long) i) % length)];
-            if (candidate.isEligible()) {
+            if (candidate.isEligible() && candidate.admitsWhileWarming()) {
                 return candidate;
             }
         }

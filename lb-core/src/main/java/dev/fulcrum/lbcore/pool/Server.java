@@ -5,7 +5,8 @@ import dev.fulcrum.config.ServerConfig;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -34,9 +35,16 @@ public final class Server {
     private final int weight;
     private final int maxConnections;
     private final AtomicInteger activeConnections = new AtomicInteger();
-    private final AtomicBoolean enabled = new AtomicBoolean(true);
-    private final AtomicBoolean healthy = new AtomicBoolean(true);
+    /** {@link ServerStatus} bits; 0: in rotation. One word, so a pick reads one volatile. */
+    private final AtomicInteger status = new AtomicInteger();
     private volatile ConnectionQueue queue = ConnectionQueue.NONE;
+    private volatile ServerEvents events = ServerEvents.NONE;
+    private volatile Transition lastTransition = Transition.INITIAL;
+    private volatile long slowStartNanos;
+    /** {@link System#nanoTime()} until which the server is warming up after coming back; 0: not warming. */
+    private volatile long warmUntilNanos;
+    private volatile long warmFromNanos;
+    private final PassiveState passive = new PassiveState();
 
     /**
      * @param index position in its pool, so per-server data can live in arrays
@@ -151,43 +159,163 @@ public final class Server {
         queue.roomFreed();
     }
 
-    /** The queue of the pool this server belongs to, woken whenever a connection is released. */
-    void joinQueue(ConnectionQueue poolQueue) {
+    /**
+     * Joins the pool: its queue is woken whenever a connection is released, and a server coming
+     * back warms up over {@code slowStart}.
+     */
+    void joinPool(ConnectionQueue poolQueue, Duration slowStart) {
         this.queue = poolQueue;
+        this.slowStartNanos = slowStart.toNanos();
     }
 
+    /** Where this server's transitions are reported (logs, metrics). */
+    public void reportTo(ServerEvents sink) {
+        this.events = sink;
+    }
+
+    // ---- state -----------------------------------------------------------------------------------
+
+    /** What an operator set: enabled, draining (no new traffic, existing sessions kept) or disabled. */
+    public AdminState adminState() {
+        int s = status.get();
+        return (s & ServerStatus.DISABLED) != 0 ? AdminState.DISABLED
+                : (s & ServerStatus.DRAINING) != 0 ? AdminState.DRAINING : AdminState.ENABLED;
+    }
+
+    public void setAdminState(AdminState admin, String reason) {
+        int bits = switch (admin) {
+            case ENABLED -> 0;
+            case DRAINING -> ServerStatus.DRAINING;
+            case DISABLED -> ServerStatus.DISABLED;
+        };
+        change(ServerStatus.DISABLED | ServerStatus.DRAINING, bits, reason);
+    }
+
+    /** Admin state ENABLED (not draining, not disabled). */
     public boolean isEnabled() {
-        return enabled.get();
+        return (status.get() & (ServerStatus.DISABLED | ServerStatus.DRAINING)) == 0;
     }
 
     public void setEnabled(boolean value) {
-        if (enabled.compareAndSet(!value, value)) {
-            MEMBERSHIP_EPOCH.incrementAndGet();
-            if (value) {
-                queue.roomFreed();
-            }
-        }
+        setAdminState(value ? AdminState.ENABLED : AdminState.DISABLED, value ? "enabled" : "disabled");
     }
 
+    /** Up by its active checks (always, without them). */
     public boolean isHealthy() {
-        return healthy.get();
+        return (status.get() & ServerStatus.DOWN) == 0;
     }
 
     public void setHealthy(boolean value) {
-        if (healthy.compareAndSet(!value, value)) {
-            MEMBERSHIP_EPOCH.incrementAndGet();
-            if (value) {
-                queue.roomFreed();
+        setHealthy(value, value ? "up" : "down");
+    }
+
+    /** @param reason why, for logs, the API and the status page: "3 failed checks: connection refused" */
+    public void setHealthy(boolean value, String reason) {
+        change(ServerStatus.DOWN, value ? 0 : ServerStatus.DOWN, reason);
+    }
+
+    /** Taken out by passive detection until {@link #setEjected(boolean, String)} puts it back. */
+    public boolean isEjected() {
+        return (status.get() & ServerStatus.EJECTED) != 0;
+    }
+
+    public void setEjected(boolean value, String reason) {
+        change(ServerStatus.EJECTED, value ? ServerStatus.EJECTED : 0, reason);
+    }
+
+    /**
+     * Takes over the state of the server of the same pool and name in the configuration being
+     * replaced: health, ejection and admin state survive a reload; renaming a server resets them.
+     */
+    public void inheritState(Server previous) {
+        status.set(previous.status.get());
+        lastTransition = previous.lastTransition;
+        warmFromNanos = previous.warmFromNanos;
+        warmUntilNanos = previous.warmUntilNanos;
+        passive.copyFrom(previous.passive);
+    }
+
+    /** The last change of state and why. */
+    public Transition lastTransition() {
+        return lastTransition;
+    }
+
+    /** Counters of passive outlier detection. */
+    public PassiveState passive() {
+        return passive;
+    }
+
+    /** Sets the {@code mask} bits of the status to {@code bits}; reports and records a real change. */
+    private void change(int mask, int bits, String reason) {
+        for (;;) {
+            int before = status.get();
+            int after = (before & ~mask) | bits;
+            if (before == after) {
+                return;
+            }
+            if (status.compareAndSet(before, after)) {
+                MEMBERSHIP_EPOCH.incrementAndGet();
+                Transition transition = new Transition(ServerStatus.describe(before), ServerStatus.describe(after),
+                        reason, System.currentTimeMillis());
+                lastTransition = transition;
+                if (after == 0) {
+                    cameBack();
+                }
+                events.transition(this, transition);
+                return;
             }
         }
     }
 
+    /** Back in rotation: warm up over slow start, and let waiting connections try. */
+    private void cameBack() {
+        long slowStart = slowStartNanos;
+        if (slowStart > 0) {
+            long now = System.nanoTime();
+            warmFromNanos = now;
+            warmUntilNanos = now + slowStart;
+        }
+        queue.roomFreed();
+    }
+
     /**
-     * Enabled and healthy: in the pool's rotation. Unlike {@link #isEligible()} this ignores the
+     * The share of its weight the server takes now: below 1 while it warms up after coming back
+     * (slow start), ramping linearly from a tenth, else 1.
+     */
+    public double warmth() {
+        long until = warmUntilNanos;
+        if (until == 0) {
+            return 1.0;
+        }
+        long now = System.nanoTime();
+        if (now - until >= 0) {
+            warmUntilNanos = 0;
+            return 1.0;
+        }
+        double fraction = (double) (now - warmFromNanos) / (until - warmFromNanos);
+        return Math.max(0.1, Math.min(1.0, fraction));
+    }
+
+    /**
+     * Whether a balancer may hand this server the next connection, given its warmth: a server
+     * at 30% of its warm-up takes about 30% of the picks that would otherwise be its.
+     */
+    public boolean admitsWhileWarming() {
+        double warmth = warmth();
+        return warmth >= 1.0 || ThreadLocalRandom.current().nextDouble() < warmth;
+    }
+
+    /** The weight balancers compare by: the configured weight scaled by {@link #warmth()}. */
+    public double effectiveWeight() {
+        return weight * warmth();
+    }
+
+    /**
+     * Enabled, up and not ejected: in the pool's rotation. Unlike {@link #isEligible()} this ignores the
      * connection cap, which changes with every connection and must not reshape hash tables.
      */
     public boolean isInRotation() {
-        return enabled.get() && healthy.get();
+        return status.get() == 0;
     }
 
     /** Under its connection cap (counting connections being opened), or uncapped. */

@@ -86,7 +86,7 @@ public final class WeightedRandomBalancer implements Balancer {
         for (int draw = 0; draw < DRAWS; draw++) {
             int column = random.nextInt(count);
             Server candidate = servers[random.nextInt(totalWeight) < threshold[column] ? column : alias[column]];
-            if (candidate.isEligible()) {
+            if (candidate.isEligible() && candidate.admitsWhileWarming()) {
                 return candidate;
             }
         }
