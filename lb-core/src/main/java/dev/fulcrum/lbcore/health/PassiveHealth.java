@@ -25,4 +25,8 @@ public interface PassiveHealth {
 
     /** The server answered a request. */
     void onSuccess(Server server);
+
+    /** The server answered an HTTP request with this status (after {@link #onSuccess}). */
+    default void onResponse(Server server, int status) {
+    }
 }

@@ -12,7 +12,21 @@ public final class MetricNames {
     /** Access log lines dropped because the writer could not keep up; tagged by listener. */
     public static final String ACCESS_LOG_DROPPED = "fulcrum.access.log.dropped";
     public static final String HTTP_REQUEST_DURATION = "fulcrum.http.request.duration";
+    /** 1 while a server is up by its checks and not ejected, per pool and server. */
     public static final String SERVER_UP = "fulcrum.server.up";
+    /** 1 while a server is in rotation: enabled, up and not ejected. */
+    public static final String SERVER_IN_ROTATION = "fulcrum.server.in.rotation";
+    /** Changes of a server's state, per pool, server and the state reached ({@code to}). */
+    public static final String SERVER_TRANSITIONS = "fulcrum.server.transitions";
+    /** Ejections by passive outlier detection, per pool and server. */
+    public static final String SERVER_EJECTIONS = "fulcrum.server.ejections";
+    /** 1 while a pool is in panic (no server up, traffic sent to all), per pool. */
+    public static final String POOL_PANIC = "fulcrum.pool.panic";
+    /** Connections or requests sent to a down server in panic, per pool. */
+    public static final String POOL_PANIC_PICKS = "fulcrum.pool.panic.picks";
+    /** Connections or requests waiting in a pool's queue for a server with room, per pool. */
+    public static final String POOL_QUEUE_WAITING = "fulcrum.pool.queue.waiting";
+    public static final String TAG_TO = "to";
     public static final String SERVER_CONNECTIONS_ACTIVE = "fulcrum.server.connections.active";
     public static final String RETRIES = "fulcrum.retries";
     public static final String STICKY = "fulcrum.sticky";

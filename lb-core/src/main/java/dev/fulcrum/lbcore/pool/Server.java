@@ -219,8 +219,9 @@ public final class Server {
         return (status.get() & ServerStatus.EJECTED) != 0;
     }
 
-    public void setEjected(boolean value, String reason) {
-        change(ServerStatus.EJECTED, value ? ServerStatus.EJECTED : 0, reason);
+    /** @return true when this call changed it (so exactly one of racing callers times the ejection) */
+    public boolean setEjected(boolean value, String reason) {
+        return change(ServerStatus.EJECTED, value ? ServerStatus.EJECTED : 0, reason);
     }
 
     /**
@@ -245,13 +246,17 @@ public final class Server {
         return passive;
     }
 
-    /** Sets the {@code mask} bits of the status to {@code bits}; reports and records a real change. */
-    private void change(int mask, int bits, String reason) {
+    /**
+     * Sets the {@code mask} bits of the status to {@code bits}; reports and records a real change.
+     *
+     * @return false when they already had that value
+     */
+    private boolean change(int mask, int bits, String reason) {
         for (;;) {
             int before = status.get();
             int after = (before & ~mask) | bits;
             if (before == after) {
-                return;
+                return false;
             }
             if (status.compareAndSet(before, after)) {
                 MEMBERSHIP_EPOCH.incrementAndGet();
@@ -262,7 +267,7 @@ public final class Server {
                     cameBack();
                 }
                 events.transition(this, transition);
-                return;
+                return true;
             }
         }
     }
