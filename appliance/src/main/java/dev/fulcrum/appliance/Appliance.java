@@ -11,8 +11,13 @@ import dev.fulcrum.l4.TcpListener;
 import dev.fulcrum.l7.HttpListener;
 import dev.fulcrum.l7.L7Snapshot;
 import dev.fulcrum.lbcore.EventLoops;
+import dev.fulcrum.lbcore.health.HealthMetrics;
+import dev.fulcrum.lbcore.health.OutlierDetector;
 import dev.fulcrum.lbcore.health.PassiveHealth;
+import dev.fulcrum.lbcore.pool.Pool;
+import dev.fulcrum.lbcore.pool.Pools;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,9 +64,13 @@ public final class Appliance implements AutoCloseable {
         List<TcpListener> tcpListeners = new ArrayList<>();
         AdminServer admin = null;
         try {
-            snapshot.set(L7Snapshot.build(config, loops, metrics.registry()));
             // One set of servers for both layers: health and connection counts are per server, not per layer.
-            l4Snapshot.set(L4Snapshot.build(config, snapshot.get().pools(), metrics.registry(), PassiveHealth.NONE));
+            Map<String, Pool> pools = Pools.build(config.pools());
+            HealthMetrics.bind(pools, metrics.registry());
+            PassiveHealth passive = new OutlierDetector(pools, config.pools(), GlobalEventExecutor.INSTANCE,
+                    metrics.registry());
+            snapshot.set(L7Snapshot.build(config, pools, loops, metrics.registry(), passive));
+            l4Snapshot.set(L4Snapshot.build(config, pools, metrics.registry(), passive));
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.protocol() == Protocol.TCP) {
                     tcpListeners.add(awaitBound(listener, TcpListener.start(listener, loops, l4Snapshot::get, metrics.registry())));

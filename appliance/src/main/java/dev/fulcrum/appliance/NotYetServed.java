@@ -2,10 +2,8 @@ package dev.fulcrum.appliance;
 
 import dev.fulcrum.config.FulcrumConfig;
 import dev.fulcrum.config.ListenerConfig;
-import dev.fulcrum.config.OutlierDetection;
 import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.config.Protocol;
-import dev.fulcrum.config.RouteConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,12 +20,6 @@ final class NotYetServed {
     static List<String> find(FulcrumConfig config) {
         List<String> problems = new ArrayList<>();
         for (ListenerConfig listener : config.listeners()) {
-            for (RouteConfig route : listener.routes()) {
-                if (route.policy().maxConcurrent() > 0) {
-                    problems.add(route.location() + ": route " + route.name()
-                            + ": limits.concurrent_requests is not served by this version yet");
-                }
-            }
             if (listener.protocol() == Protocol.HTTPS || listener.protocol() == Protocol.TLS) {
                 problems.add(listener.location() + ": listener " + listener.name() + ": protocol "
                         + listener.protocol().key() + " (TLS termination) is not served by this version yet");
@@ -37,11 +29,6 @@ final class NotYetServed {
             if (pool.sticky().isPresent()) {
                 problems.add(pool.location() + ": pool " + pool.name()
                         + ": sticky sessions are not served by this version yet");
-            }
-            if (!pool.failure().slowStart().isZero() || pool.failure().panicWhenAllDown()
-                    || !pool.failure().outlier().equals(OutlierDetection.DEFAULTS)) {
-                problems.add(pool.location() + ": pool " + pool.name()
-                        + ": slow_start, when_all_down and outlier_detection are not served by this version yet");
             }
             if (pool.healthCheck().isPresent()) {
                 problems.add(pool.location() + ": pool " + pool.name()

@@ -12,11 +12,14 @@ import dev.fulcrum.config.UpstreamConfig;
  * @param responseTimeoutNanos longest wait for the response head once the request was sent
  * @param upstream how connections to the pool's servers are opened and kept
  * @param retries further tries on another server after a failure before any response byte
+ * @param concurrency the route's limit on requests in flight, shared by every connection
  */
-record ExchangePolicy(long maxRequestBody, long responseTimeoutNanos, UpstreamConfig upstream, int retries) {
+record ExchangePolicy(long maxRequestBody, long responseTimeoutNanos, UpstreamConfig upstream, int retries,
+                      ConcurrencyLimit concurrency) {
 
     static ExchangePolicy of(RoutePolicy route, ListenerLimits listener, UpstreamConfig upstream) {
         return new ExchangePolicy(route.requestBodyLimit(listener), route.responseTimeout().toNanos(), upstream,
-                route.retries());
+                route.retries(), route.maxConcurrent() > 0 ? new ConcurrencyLimit(route.maxConcurrent())
+                        : ConcurrencyLimit.NONE);
     }
 }

@@ -51,7 +51,17 @@ public final class L7Snapshot implements AutoCloseable {
      */
     public static L7Snapshot build(FulcrumConfig config, EventLoops loops, MeterRegistry registry,
                                    PassiveHealth health) {
-        Map<String, Pool> pools = Pools.build(config.pools());
+        return build(config, Pools.build(config.pools()), loops, registry, health);
+    }
+
+    /**
+     * Builds on runtime pools made elsewhere, so L4, L7, health checks and passive detection
+     * all see the same servers.
+     *
+     * @param pools by name; must hold every pool of the configuration
+     */
+    public static L7Snapshot build(FulcrumConfig config, Map<String, Pool> pools, EventLoops loops,
+                                   MeterRegistry registry, PassiveHealth health) {
         AccessLogs accessLogs = AccessLogs.open(config.listeners(), registry);
         Map<String, HttpRoutes> listeners = new LinkedHashMap<>();
         try {
@@ -88,6 +98,11 @@ public final class L7Snapshot implements AutoCloseable {
 
     PassiveHealth health() {
         return health;
+    }
+
+    /** The per-loop connection pools of every loop, to free idle connections for queued requests. */
+    UpstreamPools allUpstreams() {
+        return upstreams;
     }
 
     UpstreamPool upstreams(EventLoop loop) {

@@ -32,6 +32,18 @@ final class LocalResponses {
         return "no server available in pool " + pool;
     }
 
+    static String queueFull(String pool) {
+        return "every server of pool " + pool + " is at its connection limit and its queue is full";
+    }
+
+    static String queueTimeout(String pool) {
+        return "no server of pool " + pool + " had room within the queue timeout";
+    }
+
+    static String routeBusy(String route) {
+        return "route " + route + " is at its limit of concurrent requests";
+    }
+
     static FullHttpResponse create(ByteBufAllocator alloc, HttpResponseStatus status, String message, boolean close) {
         byte[] bytes = (message + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuf body = alloc.buffer(bytes.length).writeBytes(bytes);

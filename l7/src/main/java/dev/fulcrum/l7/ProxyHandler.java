@@ -3,6 +3,7 @@ package dev.fulcrum.l7;
 import dev.fulcrum.l7.routing.InvalidRequestTargetException;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.RouteRequest;
+import dev.fulcrum.lbcore.pool.ConnectionQueue;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
 import io.netty.channel.ChannelFuture;
@@ -54,6 +55,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         IDLE,
         /** Head received; a backend connection is being opened. Request parts wait in the inbox. */
         CONNECTING,
+        /** Head received; every server is at its connection cap, so the request waits in the pool's queue. */
+        QUEUED,
         /** Request and response flow between client and backend. */
         STREAMING,
         /** The proxy answered itself; the rest of the request body is discarded. */
@@ -107,6 +110,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private long bodyBytesLeft;
     private UpstreamConnection upstream;
     private ChannelFuture lastResponseWrite;
+    // Held while the exchange runs: the route's concurrency slot, and the queue deadline if it waited.
+    private ConcurrencyLimit concurrencySlot;
+    private long queueDeadline;
+    private Server queuedAvoid;
 
     ProxyHandler(String listener, String scheme, Supplier<L7Snapshot> snapshots) {
         this.listener = listener;
@@ -163,6 +170,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
+        releaseConcurrencySlot();
         responseDeadline.cancel();
         Object msg;
         while ((msg = inbox.poll()) != null) {
@@ -280,6 +288,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             replyLocally(reply, route);
             return;
         }
+        if (!routePolicy.concurrency().tryAcquire()) {
+            respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.routeBusy(route.name()),
+                    routes.noServerMeters(route));
+            return;
+        }
+        concurrencySlot = routePolicy.concurrency();
         this.route = route;
         this.pool = routes.pool(route);
         retriesLeft = routePolicy.retries();
@@ -297,8 +311,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private void dispatch(Server avoid) {
         Server picked = RetryRules.pickAvoiding(pool, routeRequest.forClient(clientAddress), avoid);
         if (picked == null) {
-            respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.noServer(pool.name()),
-                    routes.noServerMeters(route));
+            UpstreamConnection idle = idleToAnyServerInRotation();
+            if (idle != null) {
+                // Servers at their cap still take requests over connections already open.
+                server = idle.server();
+                meters = routes.meters(route, server);
+                useUpstream(idle);
+                writeHead();
+                return;
+            }
+            waitForRoom(avoid);
             return;
         }
         server = picked;
@@ -311,12 +333,79 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         if (!picked.tryAcquireConnection()) {
             // Reached its connection cap since the balancer looked.
-            respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.noServer(pool.name()),
-                    routes.noServerMeters(route));
+            waitForRoom(avoid);
             return;
         }
         state = State.CONNECTING;
         upstreams.connect(picked, policy.upstream()).addListener((ChannelFuture f) -> onConnected(f));
+    }
+
+    private UpstreamConnection idleToAnyServerInRotation() {
+        for (Server candidate : pool.servers()) {
+            if (candidate.isInRotation()) {
+                UpstreamConnection idle = upstreams.pollIdle(candidate);
+                if (idle != null) {
+                    return idle;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * No server has room: when servers are up but full, wait in the pool's queue (bounded in
+     * length and time) and try again when a connection closes; otherwise answer 503 at once.
+     */
+    private void waitForRoom(Server avoid) {
+        String poolName = pool.name();
+        if (!pool.hasServerInRotation()) {
+            respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.noServer(poolName),
+                    routes.noServerMeters(route));
+            return;
+        }
+        ConnectionQueue queue = pool.queue();
+        boolean first = queueDeadline == 0;
+        if (first) {
+            queueDeadline = queue.deadlineFromNow();
+        }
+        queuedAvoid = avoid;
+        state = State.QUEUED;
+        boolean waiting = first
+                ? queue.await(ctx.executor(), queueDeadline, this::onQueueWake, this::onQueueTimeout)
+                : queue.awaitAgain(ctx.executor(), queueDeadline, this::onQueueWake, this::onQueueTimeout);
+        if (!waiting) {
+            respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    first ? LocalResponses.queueFull(poolName) : LocalResponses.queueTimeout(poolName),
+                    routes.noServerMeters(route));
+        } else if (first) {
+            snapshot.allUpstreams().shedIdle(pool, ctx.channel().eventLoop());
+        }
+    }
+
+    /** A server connection closed somewhere: pick again (or pass the turn on if this exchange is gone). */
+    private void onQueueWake() {
+        if (state != State.QUEUED) {
+            if (pool != null) {
+                pool.queue().roomFreed();
+            }
+            return;
+        }
+        dispatch(queuedAvoid);
+        drain();
+        if (upstream != null) {
+            upstream.channel().flush();
+        }
+        readClientIfReady();
+    }
+
+    private void onQueueTimeout() {
+        if (state != State.QUEUED) {
+            return;
+        }
+        respondLocally(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.queueTimeout(pool.name()),
+                routes.noServerMeters(route));
+        drain();
+        readClientIfReady();
     }
 
     /** The head, and on a retry of a request already read whole, its end too. */
@@ -360,6 +449,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     }
 
     private void startExchange(HttpRequest request) {
+        releaseConcurrencySlot();
+        queueDeadline = 0;
+        queuedAvoid = null;
         startNanos = System.nanoTime();
         if (routes != null && routes.accessLog() != null) {
             // Only a listener that logs pays for reading what the log line needs.
@@ -610,6 +702,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             recordExchange();
             ctx.flush();
             snapshot.health().onSuccess(server);
+            snapshot.health().onResponse(server, status);
             finishIfComplete();
         }
     }
@@ -727,7 +820,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         ctx.close();
     }
 
+    private void releaseConcurrencySlot() {
+        if (concurrencySlot != null) {
+            concurrencySlot.release();
+            concurrencySlot = null;
+        }
+    }
+
     private void recordExchange() {
+        releaseConcurrencySlot();
         if (meters != null && status != 0) {
             long nanos = System.nanoTime() - startNanos;
             meters.record(status, nanos);

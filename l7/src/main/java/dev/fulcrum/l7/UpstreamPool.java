@@ -119,7 +119,9 @@ final class UpstreamPool {
     void release(UpstreamConnection connection, boolean reusable) {
         connection.endLease();
         Channel channel = connection.channel();
-        if (!reusable || closed || !channel.isActive()) {
+        if (!reusable || closed || !channel.isActive() || connection.server().hasWaiters()) {
+            // With requests queued for a full server, its capacity goes back to the queue rather
+            // than to an idle connection only this event loop could reuse.
             channel.close();
             return;
         }
@@ -131,6 +133,15 @@ final class UpstreamPool {
         connections.addLast(connection);
         // A read outstanding while idle is how a close by the backend gets noticed.
         channel.read();
+    }
+
+    /** Closes the oldest idle connection to that server, if any. Runs on the loop. */
+    void closeOneIdle(Server server) {
+        ArrayDeque<UpstreamConnection> connections = idle.get(server);
+        UpstreamConnection oldest = connections == null ? null : connections.pollFirst();
+        if (oldest != null) {
+            oldest.channel().close();
+        }
     }
 
     void removeIdle(UpstreamConnection connection) {

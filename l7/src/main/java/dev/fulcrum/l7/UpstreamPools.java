@@ -1,6 +1,8 @@
 package dev.fulcrum.l7;
 
 import dev.fulcrum.lbcore.EventLoops;
+import dev.fulcrum.lbcore.pool.Pool;
+import dev.fulcrum.lbcore.pool.Server;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.IdentityHashMap;
@@ -26,6 +28,26 @@ final class UpstreamPools {
             throw new IllegalStateException("event loop " + loop + " is not one of this snapshot's");
         }
         return pool;
+    }
+
+    /**
+     * Asks every other loop to close one idle connection to each full server of the pool: a
+     * request waits for room while connections nobody uses hold it elsewhere. Each closed
+     * connection frees a place and wakes a waiter.
+     */
+    void shedIdle(Pool pool, EventLoop asking) {
+        for (UpstreamPool other : byLoop.values()) {
+            if (other.loop() == asking) {
+                continue;
+            }
+            other.loop().execute(() -> {
+                for (Server server : pool.servers()) {
+                    if (server.isInRotation() && !server.hasConnectionRoom()) {
+                        other.closeOneIdle(server);
+                    }
+                }
+            });
+        }
     }
 
     /** Closes idle connections on every loop; connections in use close when released. */

@@ -168,6 +168,11 @@ public final class Server {
         this.slowStartNanos = slowStart.toNanos();
     }
 
+    /** Connections or requests wait in this server's pool queue for room. */
+    public boolean hasWaiters() {
+        return queue.waiting() > 0;
+    }
+
     /** Where this server's transitions are reported (logs, metrics). */
     public void reportTo(ServerEvents sink) {
         this.events = sink;
