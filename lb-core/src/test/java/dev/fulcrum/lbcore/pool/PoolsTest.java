@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fulcrum.config.Balance;
 import dev.fulcrum.config.Endpoint;
 import dev.fulcrum.config.HashOn;
+import dev.fulcrum.config.HealthCheckConfig;
+import dev.fulcrum.config.HealthCheckType;
 import dev.fulcrum.config.Location;
 import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.config.ServerConfig;
 import dev.fulcrum.config.UpstreamConfig;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,5 +85,34 @@ class PoolsTest {
         Server server = Server.fromConfig("p", 0, v6);
         assertThat(server.address().isUnresolved()).isFalse();
         assertThat(server.address().getAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1");
+    }
+
+    @Test
+    void aRebuildKeepsTheStateOfServersThatKeepTheirNameOnly() {
+        Map<String, PoolConfig> before = Map.of("web", pool("web", Balance.ROUND_ROBIN, server("web-1", 9001),
+                server("web-2", 9002)));
+        Map<String, Pool> old = Pools.build(before);
+        old.get("web").server("web-1").setHealthy(false, "3 failed checks: connection refused");
+        old.get("web").server("web-2").setAdminState(AdminState.DRAINING, "drained");
+
+        Map<String, PoolConfig> after = Map.of("web", pool("web", Balance.LEAST_CONN, server("web-1", 9001),
+                server("web-3", 9002)));
+        Map<String, Pool> rebuilt = Pools.build(after, old);
+        assertThat(rebuilt.get("web").server("web-1").isHealthy()).isFalse();
+        assertThat(rebuilt.get("web").server("web-1").lastTransition().reason())
+                .isEqualTo("3 failed checks: connection refused");
+        assertThat(rebuilt.get("web").server("web-3").isInRotation()).as("a renamed server starts afresh").isTrue();
+    }
+
+    @Test
+    void aServerOfAPoolCheckedWithInitialDownStartsDown() {
+        PoolConfig config = new PoolConfig("web", Balance.ROUND_ROBIN, Optional.empty(),
+                Optional.of(new HealthCheckConfig(HealthCheckType.TCP, "/", Duration.ofSeconds(2), Duration.ofSeconds(1),
+                        2, 3, "GET", Optional.empty(), HealthCheckConfig.DEFAULT_EXPECT_STATUS, Optional.empty(),
+                        Duration.ZERO, false, Optional.empty())),
+                List.of(server("web-1", 9001)), Location.NONE);
+        Server server = Pools.build(Map.of("web", config)).get("web").server("web-1");
+        assertThat(server.isHealthy()).isFalse();
+        assertThat(server.lastTransition().reason()).isEqualTo("initial: down until 2 checks pass");
     }
 }

@@ -106,4 +106,42 @@ class ServerStateTest {
         a.setHealthy(false, "down");
         assertThat(strict.pick(BalancingContext.ofClient(null))).isNull();
     }
+
+    @Test
+    void aWarmingServerGetsOnlyAShareOfItsPicks() {
+        Server a = server("a");
+        Server b = new Server("app", "b", 1, new InetSocketAddress("127.0.0.1", 9002), 100, 0);
+        List<Server> servers = List.of(a, b);
+        FailurePolicy slow = new FailurePolicy(Duration.ofMinutes(10), false, OutlierDetection.OFF);
+        for (Balancer balancer : List.of(new RoundRobinBalancer(servers), new WeightedRandomBalancer(servers))) {
+            new Pool("app", servers, balancer, 0, Duration.ofSeconds(1), slow);
+            b.setHealthy(false, "down");
+            b.setHealthy(true, "back");
+            int toB = 0;
+            for (int i = 0; i < 2_000; i++) {
+                if (balancer.pick(BalancingContext.ofClient(null)) == b) {
+                    toB++;
+                }
+            }
+            // At the start of its warm-up b takes about a tenth of its half.
+            assertThat(toB).as(balancer.getClass().getSimpleName()).isBetween(20, 300);
+        }
+    }
+
+    @Test
+    void leastConnWeighsAWarmingServerLess() {
+        Server a = server("a");
+        Server b = new Server("app", "b", 1, new InetSocketAddress("127.0.0.1", 9002), 100, 0);
+        List<Server> servers = List.of(a, b);
+        LeastConnBalancer balancer = new LeastConnBalancer(servers);
+        new Pool("app", servers, balancer, 0, Duration.ofSeconds(1),
+                new FailurePolicy(Duration.ofMinutes(10), false, OutlierDetection.OFF));
+        b.setHealthy(false, "down");
+        b.setHealthy(true, "back");
+        for (int i = 0; i < 3; i++) {
+            a.tryAcquireConnection();
+        }
+        // a has 3 connections, b none, yet b at a tenth of its weight still looks busier.
+        assertThat(balancer.pick(BalancingContext.ofClient(null))).isSameAs(a);
+    }
 }
