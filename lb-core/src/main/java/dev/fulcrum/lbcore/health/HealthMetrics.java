@@ -65,6 +65,8 @@ public final class HealthMetrics implements ServerEvents {
         // Rare: a lookup per transition is fine.
         Counter.builder(MetricNames.SERVER_TRANSITIONS).tag(MetricNames.TAG_POOL, server.pool())
                 .tag(MetricNames.TAG_SERVER, server.name()).tag(MetricNames.TAG_TO, transition.to())
-                .description("changes of a server's state, by the state reached").register(registry).increment();
+                .tag(MetricNames.TAG_CAUSE, transition.cause())
+                .description("changes of a server's state, by the state reached and what changed it")
+                .register(registry).increment();
     }
 }

@@ -27,6 +27,8 @@ public final class MetricNames {
     /** Connections or requests waiting in a pool's queue for a server with room, per pool. */
     public static final String POOL_QUEUE_WAITING = "fulcrum.pool.queue.waiting";
     public static final String TAG_TO = "to";
+    /** What changed a server's state: health_check, outlier_detection or admin. */
+    public static final String TAG_CAUSE = "cause";
     public static final String SERVER_CONNECTIONS_ACTIVE = "fulcrum.server.connections.active";
     public static final String RETRIES = "fulcrum.retries";
     public static final String STICKY = "fulcrum.sticky";

@@ -266,7 +266,7 @@ public final class Server {
             if (status.compareAndSet(before, after)) {
                 MEMBERSHIP_EPOCH.incrementAndGet();
                 Transition transition = new Transition(ServerStatus.describe(before), ServerStatus.describe(after),
-                        reason, System.currentTimeMillis());
+                        reason, ServerStatus.cause(before ^ after), System.currentTimeMillis());
                 lastTransition = transition;
                 if (after == 0) {
                     cameBack();

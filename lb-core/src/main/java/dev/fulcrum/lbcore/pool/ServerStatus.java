@@ -17,6 +17,17 @@ final class ServerStatus {
     private ServerStatus() {
     }
 
+    /** Which mechanism a change of these bits belongs to, for metrics. */
+    static String cause(int changedBits) {
+        if ((changedBits & DOWN) != 0) {
+            return "health_check";
+        }
+        if ((changedBits & EJECTED) != 0) {
+            return "outlier_detection";
+        }
+        return "admin";
+    }
+
     /** "up", or what keeps the server out: "down", "disabled, ejected", ... */
     static String describe(int bits) {
         if (bits == 0) {

@@ -6,10 +6,11 @@ package dev.fulcrum.lbcore.pool;
  * @param from the state before: "up", or what kept it out ("down", "disabled, ejected")
  * @param to the state after, described the same way
  * @param reason "3 failed checks: connection refused", "ejected for 30s after 5 failures", "disabled"
+ * @param cause what changed: {@code health_check}, {@code outlier_detection} or {@code admin}
  */
-public record Transition(String from, String to, String reason, long epochMillis) {
+public record Transition(String from, String to, String reason, String cause, long epochMillis) {
 
-    static final Transition INITIAL = new Transition("up", "up", "configured", 0);
+    static final Transition INITIAL = new Transition("up", "up", "configured", "admin", 0);
 
     @Override
     public String toString() {
