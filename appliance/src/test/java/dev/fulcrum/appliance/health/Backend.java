@@ -44,6 +44,8 @@ final class Backend implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger checks = new AtomicInteger();
     private final AtomicInteger status = new AtomicInteger(200);
+    private final AtomicInteger healthStatus = new AtomicInteger(200);
+    private volatile boolean flapping;
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.ANSWER);
     private final Queue<ChannelHandlerContext> held = new ConcurrentLinkedQueue<>();
     private volatile Channel server;
@@ -97,6 +99,16 @@ final class Backend implements AutoCloseable {
         status.set(code);
     }
 
+    /** What /healthz answers. */
+    void healthStatus(int code) {
+        healthStatus.set(code);
+    }
+
+    /** /healthz alternates between 200 and 500, check after check. */
+    void flap(boolean value) {
+        flapping = value;
+    }
+
     void mode(Mode value) {
         mode.set(value);
     }
@@ -125,8 +137,8 @@ final class Backend implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             if (request.uri().equals("/healthz")) {
-                checks.incrementAndGet();
-                answer(ctx, status.get() == 200 ? 200 : status.get());
+                int check = checks.incrementAndGet();
+                answer(ctx, flapping ? (check % 2 == 0 ? 200 : 500) : healthStatus.get());
                 return;
             }
             requests.incrementAndGet();
