@@ -35,6 +35,10 @@ public final class MetricNames {
     public static final String TLS_HANDSHAKES = "fulcrum.tls.handshakes";
     public static final String HA_STATE = "fulcrum.ha.state";
     public static final String CONFIG_RELOADS = "fulcrum.config.reloads";
+    /** Active health checks run, per pool, server and result ({@value #PASS} or {@value #FAIL}). */
+    public static final String HEALTH_CHECKS = "fulcrum.health.checks";
+    /** How long each active health check took, per pool and server, from connect to verdict. */
+    public static final String HEALTH_CHECK_DURATION = "fulcrum.health.check.duration";
 
     public static final String TAG_LISTENER = "listener";
     public static final String TAG_ROUTE = "route";
@@ -42,6 +46,10 @@ public final class MetricNames {
     public static final String TAG_SERVER = "server";
     public static final String TAG_CODE = "code";
     public static final String TAG_RESULT = "result";
+    /** {@link #TAG_RESULT} of a health check that passed. */
+    public static final String PASS = "pass";
+    /** {@link #TAG_RESULT} of a health check that failed. */
+    public static final String FAIL = "fail";
 
     /** TCP connections accepted, per listener (a counter: scraped as {@code _total}). */
     public static final String TCP_CONNECTIONS = "fulcrum.tcp.connections";
