@@ -11,6 +11,7 @@ import dev.fulcrum.l4.TcpListener;
 import dev.fulcrum.l7.HttpListener;
 import dev.fulcrum.l7.L7Snapshot;
 import dev.fulcrum.lbcore.EventLoops;
+import dev.fulcrum.lbcore.health.ActiveHealthChecks;
 import dev.fulcrum.lbcore.health.HealthMetrics;
 import dev.fulcrum.lbcore.health.OutlierDetector;
 import dev.fulcrum.lbcore.health.PassiveHealth;
@@ -41,14 +42,16 @@ public final class Appliance implements AutoCloseable {
     private final List<HttpListener> listeners;
     private final List<TcpListener> tcpListeners;
     private final AdminServer admin;
+    private final AtomicReference<ActiveHealthChecks> checks;
 
     private Appliance(EventLoops loops, AtomicReference<L7Snapshot> snapshot, List<HttpListener> listeners,
-                      List<TcpListener> tcpListeners, AdminServer admin) {
+                      List<TcpListener> tcpListeners, AdminServer admin, AtomicReference<ActiveHealthChecks> checks) {
         this.loops = loops;
         this.snapshot = snapshot;
         this.listeners = List.copyOf(listeners);
         this.tcpListeners = List.copyOf(tcpListeners);
         this.admin = admin;
+        this.checks = checks;
     }
 
     /** Binds every listener of the configuration and the admin listener; on any failure, none stays bound. */
@@ -62,6 +65,7 @@ public final class Appliance implements AutoCloseable {
         AtomicReference<L4Snapshot> l4Snapshot = new AtomicReference<>();
         List<HttpListener> listeners = new ArrayList<>();
         List<TcpListener> tcpListeners = new ArrayList<>();
+        AtomicReference<ActiveHealthChecks> checks = new AtomicReference<>();
         AdminServer admin = null;
         try {
             // One set of servers for both layers: health and connection counts are per server, not per layer.
@@ -71,6 +75,7 @@ public final class Appliance implements AutoCloseable {
                     metrics.registry());
             snapshot.set(L7Snapshot.build(config, pools, loops, metrics.registry(), passive));
             l4Snapshot.set(L4Snapshot.build(config, pools, metrics.registry(), passive));
+            checks.set(ActiveHealthChecks.start(pools, config.pools(), loops, metrics.registry()));
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.protocol() == Protocol.TCP) {
                     tcpListeners.add(awaitBound(listener, TcpListener.start(listener, loops, l4Snapshot::get, metrics.registry())));
@@ -79,12 +84,12 @@ public final class Appliance implements AutoCloseable {
                 }
             }
             admin = bindAdmin(config, metrics);
-            Appliance appliance = new Appliance(loops, snapshot, listeners, tcpListeners, admin);
+            Appliance appliance = new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks);
             log.info("started on {} event loops ({}): {} {}; admin on {}", loops.threads(), loops.transport(),
                     listeners, tcpListeners, admin.localAddress());
             return appliance;
         } catch (StartException | RuntimeException e) {
-            new Appliance(loops, snapshot, listeners, tcpListeners, admin).close();
+            new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks).close();
             if (e instanceof StartException start) {
                 throw start;
             }
@@ -159,6 +164,10 @@ public final class Appliance implements AutoCloseable {
         for (Future<Void> drain : drains) {
             // Each drain ends by its own deadline; the wait is bounded by the longest of them.
             drain.awaitUninterruptibly();
+        }
+        ActiveHealthChecks running = checks.getAndSet(null);
+        if (running != null) {
+            running.close();
         }
         if (admin != null) {
             admin.close();

@@ -30,10 +30,6 @@ final class NotYetServed {
                 problems.add(pool.location() + ": pool " + pool.name()
                         + ": sticky sessions are not served by this version yet");
             }
-            if (pool.healthCheck().isPresent()) {
-                problems.add(pool.location() + ": pool " + pool.name()
-                        + ": active health checks are not served by this version yet");
-            }
         }
         config.ha().ifPresent(ha -> problems.add(config.source()
                 + ": ha: the active-passive pair is not served by this version yet"));

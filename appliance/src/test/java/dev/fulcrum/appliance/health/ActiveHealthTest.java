@@ -69,7 +69,7 @@ class ActiveHealthTest {
                 pools:
                   app:
                     %s
-                %s
+                    %s
                     servers:
                 %s""".formatted(CHECK, poolExtras, servers), Path.of(".")), metrics);
     }
@@ -111,7 +111,8 @@ class ActiveHealthTest {
     void aKilledServerIsOutWithinIntervalTimesFallAndBackAfterRisePasses() throws Exception {
         Backend a = backend("a");
         Backend b = backend("b");
-        start("slow_start: 1s", a, b);
+        // Passive detection off: this measures the active checks alone.
+        start("slow_start: 1s\n    outlier_detection: {consecutive_failures: 0}", a, b);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger sent = new AtomicInteger();
         List<String> failures = new CopyOnWriteArrayList<>();

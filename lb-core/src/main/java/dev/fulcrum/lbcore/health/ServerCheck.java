@@ -8,8 +8,6 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The checks of one server, one at a time on one event loop: the next check starts
@@ -22,8 +20,6 @@ import org.slf4j.LoggerFactory;
  * sets from any thread before anything else so that no check starts after it.
  */
 final class ServerCheck {
-
-    private static final Logger LOG = LoggerFactory.getLogger(ServerCheck.class);
 
     private final Server server;
     private final EventLoop loop;
@@ -125,13 +121,9 @@ final class ServerCheck {
         }
     }
 
+    /** The transition is logged and counted where every transition is ({@link HealthMetrics}). */
     private void apply(RiseFall.Change change) {
         server.setHealthy(change.up(), change.reason());
-        if (change.up()) {
-            LOG.info("pool {}: server {} is up: {}", server.pool(), server.name(), change.reason());
-        } else {
-            LOG.warn("pool {}: server {} is down: {}", server.pool(), server.name(), change.reason());
-        }
     }
 
     private static long randomUpTo(long bound) {
