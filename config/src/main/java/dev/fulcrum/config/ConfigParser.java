@@ -120,8 +120,7 @@ final class ConfigParser {
                     + (r.has("balance") ? "" : " (the default)")
                     + (balance == Balance.SOURCE_HASH ? "; source_hash always hashes the client address" : ""));
         }
-        Optional<StickyConfig> sticky = r.section("sticky", "sticky",
-                sr -> sr.required("cookie", Values.cookieName()).map(StickyConfig::new).orElse(null));
+        Optional<StickyConfig> sticky = r.section("sticky", "sticky", this::sticky);
         Optional<HealthCheckConfig> health = r.section("health_check", "health_check", this::healthCheck);
         Map<String, Location> seen = new HashMap<>();
         List<ServerConfig> servers = r.sections("servers", "server", (sr, i) -> server(sr, seen));
@@ -160,6 +159,25 @@ final class ConfigParser {
             }
             return HashOn.SOURCE;
         }).orElse(HashOn.SOURCE);
+    }
+
+    private StickyConfig sticky(MapReader r) {
+        Optional<String> cookie = r.required("cookie", Values.cookieName());
+        StickyConfig.Mode mode = r.optional("mode", Values.enumOf(StickyConfig.Mode.class, "sticky mode"),
+                StickyConfig.Mode.INSERT);
+        Optional<Duration> ttl = r.optional("ttl", Values.positiveDuration());
+        boolean secure = r.optional("secure", Values.bool(), false);
+        boolean httpOnly = r.optional("http_only", Values.bool(), true);
+        Optional<StickyConfig.SameSite> sameSite = r.optional("same_site",
+                Values.enumOf(StickyConfig.SameSite.class, "same_site"));
+        if (sameSite.filter(s -> s == StickyConfig.SameSite.NONE).isPresent() && !secure) {
+            r.errorAtKey("same_site", "same_site: none needs secure: true (browsers refuse it otherwise)");
+        }
+        Optional<String> domain = r.optional("domain", Values.hostPattern("domain"));
+        String path = r.optional("path", Values.urlPath("path"), "/");
+        Optional<Path> keyFile = r.optional("key_file", Values.secretFile(ctx.baseDir(), "sticky key file", 16));
+        return cookie.map(name -> new StickyConfig(name, mode, ttl, secure, httpOnly, sameSite, domain, path,
+                keyFile)).orElse(null);
     }
 
     private HashOn hashOnKey(MapReader r) {

@@ -222,6 +222,26 @@ final class Values {
         };
     }
 
+    /**
+     * A readable file holding a secret of at least {@code minBytes} bytes (surrounding
+     * whitespace not counted). The secret itself never appears in an error.
+     */
+    static ValueParser<Path> secretFile(Path baseDir, String what, int minBytes) {
+        return readableFile(baseDir, what).then(p -> {
+            long size;
+            try {
+                size = new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.UTF_8).strip().length();
+            } catch (java.io.IOException e) {
+                throw new Invalid(what + " '" + p + "' cannot be read: " + e.getMessage());
+            }
+            if (size < minBytes) {
+                throw new Invalid(what + " '" + p + "' holds " + size + " characters; a key needs at least "
+                        + minBytes + " (e.g. 32 random bytes, base64)");
+            }
+            return p;
+        });
+    }
+
     static ValueParser<String> urlPath(String what) {
         return node -> {
             String t = text(node, what + " starting with '/'");

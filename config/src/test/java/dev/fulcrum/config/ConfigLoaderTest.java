@@ -55,7 +55,7 @@ class ConfigLoaderTest {
             pools:
               video:
                 balance: least_conn
-                sticky: {cookie: FULCRUM_VIDEO}
+                sticky: {cookie: FULCRUM_VIDEO, mode: prefix, ttl: 1h, secure: true, http_only: false, same_site: none, domain: example.com, path: /v, key_file: sticky.key}
                 health_check: {type: http, path: /healthz, interval: 2s, timeout: 1s, rise: 2, fall: 3, method: HEAD, host: health.local, expect_status: [200-299, 304], expect_body: ok, jitter: 250ms, initial: down}
                 servers:
                   - {name: video-1, address: 127.0.0.1:9001, weight: 100}
@@ -193,7 +193,9 @@ class ConfigLoaderTest {
         assertThat(c.pools().keySet()).containsExactly("video", "billing", "web", "db");
         PoolConfig video = c.pool("video").orElseThrow();
         assertThat(video.balance()).isEqualTo(Balance.LEAST_CONN);
-        assertThat(video.sticky()).contains(new StickyConfig("FULCRUM_VIDEO"));
+        assertThat(video.sticky()).contains(new StickyConfig("FULCRUM_VIDEO", StickyConfig.Mode.PREFIX,
+                Optional.of(Duration.ofHours(1)), true, false, Optional.of(StickyConfig.SameSite.NONE),
+                Optional.of("example.com"), "/v", Optional.of(dir.resolve("sticky.key"))));
         assertThat(video.location()).isEqualTo(new Location("test.yaml", 35, 3));
         assertThat(video.servers()).containsExactly(
                 new ServerConfig("video-1", new Endpoint("127.0.0.1", 9001), 100, 0, new Location("test.yaml", 40, 9)),

@@ -25,6 +25,7 @@ final class Fixtures {
             Files.writeString(dir.resolve("certs/site.key"), "-----BEGIN PRIVATE KEY-----\n");
             Files.writeString(dir.resolve("admin.token"), "token\n");
             Files.writeString(dir.resolve("ha.secret"), "secret\n");
+            Files.writeString(dir.resolve("sticky.key"), "0123456789abcdef0123456789abcdef\n");
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -134,6 +134,23 @@ class ValidationTest {
     }
 
     @Test
+    void stickySettingsAreChecked() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("short.key"), "too short\n");
+        assertThat(check("""
+                listeners:
+                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app}]}
+                pools:
+                  app:
+                    sticky: {cookie: SID, mode: rewrite, same_site: none, key_file: short.key}
+                    servers: [{name: a1, address: 127.0.0.1:9001}]
+                """)).containsExactly(
+                "5:33: pools.app.sticky.mode: unknown sticky mode 'rewrite' (expected one of insert, prefix)",
+                "5:42: pools.app.sticky.same_site: same_site: none needs secure: true (browsers refuse it otherwise)",
+                "5:69: pools.app.sticky.key_file: sticky key file '" + dir.resolve("short.key") + "' holds 9"
+                        + " characters; a key needs at least 16 (e.g. 32 random bytes, base64)");
+    }
+
+    @Test
     void relaySettingsBelongToTcpListeners() {
         assertThat(check("""
                 listeners:
