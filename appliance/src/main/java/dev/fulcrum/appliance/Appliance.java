@@ -144,6 +144,11 @@ public final class Appliance implements AutoCloseable {
         return admin.localAddress();
     }
 
+    /** The running pools and their servers, by name. */
+    public Map<String, Pool> pools() {
+        return snapshot.get().pools();
+    }
+
     public FulcrumConfig config() {
         return snapshot.get().config();
     }

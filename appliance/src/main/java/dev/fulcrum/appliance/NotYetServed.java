@@ -26,10 +26,6 @@ final class NotYetServed {
             }
         }
         for (PoolConfig pool : config.pools().values()) {
-            if (pool.sticky().isPresent()) {
-                problems.add(pool.location() + ": pool " + pool.name()
-                        + ": sticky sessions are not served by this version yet");
-            }
         }
         config.ha().ifPresent(ha -> problems.add(config.source()
                 + ": ha: the active-passive pair is not served by this version yet"));

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ApplianceTest {
 
@@ -72,21 +73,28 @@ class ApplianceTest {
     }
 
     @Test
-    void featuresNotServedYetAreRefusedNotIgnored() throws Exception {
-        FulcrumConfig config = parse("""
+    void featuresNotServedYetAreRefusedNotIgnored(@TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("ha.secret"), "a secret shared by the pair\n");
+        FulcrumConfig config = ConfigLoader.parse("test.yaml", """
                 admin: {bind: "127.0.0.1:0"}
                 listeners:
                   - {name: web, bind: "127.0.0.1:0", protocol: http, routes: [{pool: p}]}
                   - {name: db, bind: "127.0.0.1:0", protocol: tcp, pool: p}
                 pools:
                   p:
-                    sticky: {cookie: SID}
                     servers: [{name: s1, address: "127.0.0.1:9"}]
-                """);
+                ha:
+                  node: lb-a
+                  priority: 100
+                  bind: 127.0.0.1:7946
+                  peers: [127.0.0.2:7946]
+                  secret_file: ha.secret
+                  vip: [{address: 10.0.0.100/24, interface: eth0}]
+                """, dir);
 
         assertThatThrownBy(() -> Appliance.start(config, metrics))
                 .isInstanceOf(StartException.class)
-                .hasMessageContaining("pool p: sticky sessions are not served")
+                .hasMessageContaining("the active-passive pair is not served")
                 .hasMessageNotContaining("listener db");
     }
 

@@ -6,6 +6,7 @@ import dev.fulcrum.config.UpstreamConfig;
 import dev.fulcrum.l7.accesslog.AccessLog;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.Router;
+import dev.fulcrum.l7.sticky.PoolStickiness;
 import dev.fulcrum.lbcore.metrics.MetricNames;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
@@ -32,9 +33,16 @@ public final class HttpRoutes {
     private final RequestMeters[][] byRouteAndServer;
     private final ForwardedHeaders forwarding;
     private final AccessLog accessLog;
+    private final PoolStickiness[] stickyByRoute;
 
     HttpRoutes(ListenerConfig config, Map<String, Pool> pools, Map<String, PoolConfig> poolConfigs,
                MeterRegistry registry, AccessLog accessLog) {
+        this(config, pools, poolConfigs, registry, accessLog, Map.of());
+    }
+
+    /** @param stickiness by pool name, for the pools with sticky sessions */
+    HttpRoutes(ListenerConfig config, Map<String, Pool> pools, Map<String, PoolConfig> poolConfigs,
+               MeterRegistry registry, AccessLog accessLog, Map<String, PoolStickiness> stickiness) {
         this.config = config;
         this.accessLog = accessLog;
         this.router = Router.compile(config);
@@ -44,6 +52,7 @@ public final class HttpRoutes {
         this.poolByRoute = new Pool[routes.size()];
         this.actionsByRoute = new CompiledRouteActions[routes.size()];
         this.policyByRoute = new ExchangePolicy[routes.size()];
+        this.stickyByRoute = new PoolStickiness[routes.size()];
         this.retriesByRoute = new Counter[routes.size()];
         this.replyByRoute = new LocalReplies[routes.size()];
         this.noServerByRoute = new RequestMeters[routes.size()];
@@ -68,6 +77,7 @@ public final class HttpRoutes {
                         + " names pool " + route.pool() + ", which does not exist");
             }
             poolByRoute[i] = pool;
+            stickyByRoute[i] = stickiness.get(pool.name());
             policyByRoute[i] = ExchangePolicy.of(route.config().policy(), config.edge().limits(),
                     poolConfigs.get(pool.name()).upstream());
             noServerByRoute[i] = new RequestMeters(registry, listener, route.name(), pool.name(), MetricNames.NONE);
@@ -116,6 +126,11 @@ public final class HttpRoutes {
 
     Counter retries(Route route) {
         return retriesByRoute[route.index()];
+    }
+
+    /** The sticky sessions of the route's pool, or null when it has none. */
+    PoolStickiness sticky(Route route) {
+        return stickyByRoute[route.index()];
     }
 
     ExchangePolicy policy(Route route) {

@@ -4,6 +4,7 @@ import dev.fulcrum.config.FulcrumConfig;
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.l7.accesslog.AccessLogs;
 import dev.fulcrum.lbcore.EventLoops;
+import dev.fulcrum.l7.sticky.PoolStickiness;
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Pools;
@@ -62,13 +63,16 @@ public final class L7Snapshot implements AutoCloseable {
      */
     public static L7Snapshot build(FulcrumConfig config, Map<String, Pool> pools, EventLoops loops,
                                    MeterRegistry registry, PassiveHealth health) {
+        Map<String, PoolStickiness> stickiness = new LinkedHashMap<>();
+        config.pools().forEach((name, poolConfig) -> poolConfig.sticky().ifPresent(sticky ->
+                stickiness.put(name, PoolStickiness.create(pools.get(name), sticky, registry))));
         AccessLogs accessLogs = AccessLogs.open(config.listeners(), registry);
         Map<String, HttpRoutes> listeners = new LinkedHashMap<>();
         try {
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.protocol().isHttp()) {
                     listeners.put(listener.name(), new HttpRoutes(listener, pools, config.pools(), registry,
-                            accessLogs.forListener(listener.name())));
+                            accessLogs.forListener(listener.name()), stickiness));
                 }
             }
         } catch (RuntimeException e) {

@@ -3,6 +3,8 @@ package dev.fulcrum.l7;
 import dev.fulcrum.l7.routing.InvalidRequestTargetException;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.RouteRequest;
+import dev.fulcrum.l7.sticky.PoolStickiness;
+import dev.fulcrum.l7.sticky.StickyChoice;
 import dev.fulcrum.lbcore.pool.ConnectionQueue;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
@@ -114,6 +116,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private ConcurrencyLimit concurrencySlot;
     private long queueDeadline;
     private Server queuedAvoid;
+    // Sticky sessions of the route's pool (null: none) and what the request's cookie decided.
+    private PoolStickiness sticky;
+    private StickyChoice stickyChoice;
 
     ProxyHandler(String listener, String scheme, Supplier<L7Snapshot> snapshots) {
         this.listener = listener;
@@ -298,7 +303,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         this.pool = routes.pool(route);
         retriesLeft = routePolicy.retries();
         actions = routes.actions(route);
+        sticky = routes.sticky(route);
+        stickyChoice = sticky == null ? null : sticky.choose(routeRequest.forClient(clientAddress));
         rewriter.rewrite(request, routeRequest, actions, routes.forwarding(), upgrade);
+        if (sticky != null) {
+            sticky.stripFromRequest(request.headers());
+        }
         sentHead = request;
         dispatch(null);
     }
@@ -309,7 +319,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
      * that just failed; another is taken when the pool has one.
      */
     private void dispatch(Server avoid) {
-        Server picked = RetryRules.pickAvoiding(pool, routeRequest.forClient(clientAddress), avoid);
+        Server pinned = stickyChoice == null ? null : stickyChoice.server();
+        Server picked = pinned != null && avoid == null && pinned.acceptsSticky() ? pinned
+                : RetryRules.pickAvoiding(pool, routeRequest.forClient(clientAddress), avoid);
         if (picked == null) {
             UpstreamConnection idle = idleToAnyServerInRotation();
             if (idle != null) {
@@ -452,6 +464,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         releaseConcurrencySlot();
         queueDeadline = 0;
         queuedAvoid = null;
+        sticky = null;
+        stickyChoice = null;
         startNanos = System.nanoTime();
         if (routes != null && routes.accessLog() != null) {
             // Only a listener that logs pays for reading what the log line needs.
@@ -657,6 +671,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         HopByHopHeaders.strip(response.headers());
         routes.forwarding().onResponse(response.headers());
         if (code >= 200) {
+            if (sticky != null) {
+                sticky.onResponse(response.headers(), server, stickyChoice);
+            }
             actions.editResponse(response.headers());
         }
         response.setProtocolVersion(HttpVersion.HTTP_1_1);

@@ -118,6 +118,7 @@ public final class Demo implements AutoCloseable {
         return List.of(
                 "curl " + web + "/video/intro                    # pool video: video-1, then video-2",
                 "curl " + web + "/billing/invoices               # pool billing",
+                "curl -c jar -b jar " + web + "/billing/invoices # sticky: the same billing server each time",
                 "curl -H 'Host: billing.localhost' " + web + "/  # pool billing, routed by Host",
                 "curl -i " + web + "/elsewhere                   # no route: 404 with a reason",
                 "curl " + tcp + "/any/path                       # TCP listener: bytes relayed to pool video",

@@ -85,6 +85,17 @@ class DemoTest {
                 .containsPattern("(?i)x-served-by: billing-[12]");
     }
 
+    @Test
+    void billingIsStickyForAClientThatKeepsItsCookie() throws Exception {
+        HttpResponse<String> first = get(web + "/billing/invoices");
+        String cookie = first.headers().firstValue("set-cookie").orElseThrow().split(";", 2)[0];
+        assertThat(cookie).startsWith("FULCRUM_BILLING=");
+        String server = first.headers().firstValue("x-served-by").orElseThrow();
+        for (int i = 0; i < 4; i++) {
+            assertThat(servedBy(web + "/billing/invoices", 1, "Cookie", cookie)).containsExactly(server);
+        }
+    }
+
     /** The JDK client will not set Host or Connection, so these requests are written by hand. */
     private static String rawGetWithHost(String host) throws Exception {
         return rawGet(demo.appliance().listenerAddress("web").getPort(), "Host: " + host + "\r\nConnection: close");

@@ -33,9 +33,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * A backend for health tests: answers its name with a status the test sets, or resets every
  * connection, or holds answers until released; it can be stopped and started again on its port.
  */
-final class Backend implements AutoCloseable {
+public final class Backend implements AutoCloseable {
 
-    enum Mode { ANSWER, RESET, HOLD }
+    public enum Mode { ANSWER, RESET, HOLD }
 
     private static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
 
@@ -46,18 +46,20 @@ final class Backend implements AutoCloseable {
     private final AtomicInteger status = new AtomicInteger(200);
     private final AtomicInteger healthStatus = new AtomicInteger(200);
     private volatile boolean flapping;
+    private volatile String setCookie;
+    private final AtomicReference<String> lastCookie = new AtomicReference<>();
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.ANSWER);
     private final Queue<ChannelHandlerContext> held = new ConcurrentLinkedQueue<>();
     private volatile Channel server;
     private int port;
 
-    Backend(String name) throws InterruptedException {
+    public Backend(String name) throws InterruptedException {
         this.name = name;
         start();
     }
 
     /** Listens (again) on its port; the first start picks a free one. */
-    void start() throws InterruptedException {
+    public void start() throws InterruptedException {
         server = new ServerBootstrap().group(GROUP).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -73,53 +75,63 @@ final class Backend implements AutoCloseable {
     }
 
     /** Stops listening and drops every open connection: a killed process, as the network sees it. */
-    void stop() {
+    public void stop() {
         server.close().syncUninterruptibly();
         connections.close().syncUninterruptibly();
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
     /** Requests answered or refused, health checks not counted. */
-    int requests() {
+    public int requests() {
         return requests.get();
     }
 
-    int checks() {
+    public int checks() {
         return checks.get();
     }
 
-    void status(int code) {
+    public void status(int code) {
         status.set(code);
     }
 
+    /** A Set-Cookie header every answer carries (null: none). */
+    public void setCookie(String value) {
+        setCookie = value;
+    }
+
+    /** The Cookie header of the last request (null: none). */
+    public String lastCookie() {
+        return lastCookie.get();
+    }
+
     /** What /healthz answers. */
-    void healthStatus(int code) {
+    public void healthStatus(int code) {
         healthStatus.set(code);
     }
 
     /** /healthz alternates between 200 and 500, check after check. */
-    void flap(boolean value) {
+    public void flap(boolean value) {
         flapping = value;
     }
 
-    void mode(Mode value) {
+    public void mode(Mode value) {
         mode.set(value);
     }
 
     /** Requests waiting for {@link #release()}. */
-    int holding() {
+    public int holding() {
         return held.size();
     }
 
     /** Answers the held requests, and answers from now on. */
-    void release() {
+    public void release() {
         mode.set(Mode.ANSWER);
         for (ChannelHandlerContext ctx; (ctx = held.poll()) != null; ) {
             ChannelHandlerContext waiting = ctx;
@@ -142,6 +154,7 @@ final class Backend implements AutoCloseable {
                 return;
             }
             requests.incrementAndGet();
+            lastCookie.set(request.headers().get(HttpHeaderNames.COOKIE));
             switch (mode.get()) {
                 case RESET -> {
                     ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
@@ -158,6 +171,10 @@ final class Backend implements AutoCloseable {
         DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(code), Unpooled.copiedBuffer(name, StandardCharsets.UTF_8));
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        String cookie = setCookie;
+        if (cookie != null) {
+            response.headers().set(HttpHeaderNames.SET_COOKIE, cookie);
+        }
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 }

@@ -328,6 +328,14 @@ public final class Server {
         return status.get() == 0;
     }
 
+    /**
+     * May take a client pinned to it by a sticky cookie: up, not ejected, not disabled, under
+     * its cap. Unlike new clients, pinned ones may go to a draining server.
+     */
+    public boolean acceptsSticky() {
+        return (status.get() & ~ServerStatus.DRAINING) == 0 && hasConnectionRoom();
+    }
+
     /** Under its connection cap (counting connections being opened), or uncapped. */
     public boolean hasConnectionRoom() {
         return maxConnections == 0 || activeConnections.get() < maxConnections;
