@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
@@ -91,10 +92,13 @@ final class ConfigParser {
             });
             Optional<Path> cert = cr.required("cert", Values.readableFile(ctx.baseDir(), "certificate file"));
             Optional<Path> key = cr.required("key", Values.readableFile(ctx.baseDir(), "private key file"));
+            Optional<Path> passphrase = cr.optional("passphrase_file",
+                    Values.readableFile(ctx.baseDir(), "passphrase file"));
+            Optional<Path> ocsp = cr.optional("ocsp_response", Values.readableFile(ctx.baseDir(), "OCSP response file"));
             if (name.isEmpty() || cert.isEmpty() || key.isEmpty()) {
                 return null;
             }
-            return new CertificateConfig(name.get(), cert.get(), key.get(), cr.location());
+            return new CertificateConfig(name.get(), cert.get(), key.get(), cr.location(), passphrase, ocsp);
         });
     }
 
@@ -143,7 +147,11 @@ final class ConfigParser {
                 UpstreamConfig.DEFAULT_MAX_PENDING);
         Duration queueTimeout = r.optional("queue_timeout", Values.positiveDuration(),
                 UpstreamConfig.DEFAULT_QUEUE_TIMEOUT);
-        return new UpstreamConfig(connect, idle, maxIdle, host, maxPending, queueTimeout);
+        Optional<UpstreamTls> tls = r.section("tls", "upstream_tls", tr -> new UpstreamTls(
+                tr.optional("ca", Values.readableFile(ctx.baseDir(), "CA bundle")),
+                tr.optional("sni", Values.hostPattern("sni")),
+                tr.optional("verify", Values.bool(), true)));
+        return new UpstreamConfig(connect, idle, maxIdle, host, maxPending, queueTimeout, tls);
     }
 
     /** {@code hash_on: source}, {@code hash_on: {header: NAME}} or {@code hash_on: {cookie: NAME}}. */
@@ -316,13 +324,27 @@ final class ConfigParser {
         HttpEdgeConfig edge = httpEdge(r);
         int maxConnections = r.optional("max_connections", Values.integer(0, Integer.MAX_VALUE), 0);
         TcpOptions tcp = tcpOptions(r);
+        ListenerTls tls = r.section("tls", "listener_tls", this::listenerTls).orElse(ListenerTls.DEFAULTS);
 
         protocol.ifPresent(p -> checkListenerShape(r, p));
         if (name.isEmpty() || bind.isEmpty() || protocol.isEmpty()) {
             return null;
         }
         return new ListenerConfig(name.get(), bind.get(), protocol.get(), routes, pool, certificates, proxy,
-                r.location(), edge, forwarding, accessLog, maxConnections, tcp);
+                r.location(), edge, forwarding, accessLog, maxConnections, tcp, tls);
+    }
+
+    private ListenerTls listenerTls(MapReader r) {
+        ListenerTls d = ListenerTls.DEFAULTS;
+        List<String> protocols = r.list("protocols", Values.tlsProtocol());
+        return new ListenerTls(
+                protocols.isEmpty() ? d.protocols() : protocols,
+                r.list("ciphers", Values.string("a cipher suite name")),
+                r.optional("client_ca", Values.readableFile(ctx.baseDir(), "client CA bundle")),
+                r.optional("client_auth", Values.enumOf(ListenerTls.ClientAuth.class, "client_auth"),
+                        r.has("client_ca") ? ListenerTls.ClientAuth.REQUIRE : ListenerTls.ClientAuth.NONE),
+                r.optional("client_cert_header", Values.headerName(), d.clientCertHeader()),
+                r.optional("session_ticket_rotation", Values.positiveDuration(), d.ticketKeyRotation()));
     }
 
     private TcpOptions tcpOptions(MapReader r) {
@@ -411,6 +433,14 @@ final class ConfigParser {
         r.node("routes").filter(n -> n instanceof SequenceNode s && s.getValue().isEmpty())
                 .ifPresent(n -> ctx.error(n, r.path("routes"), "expected at least one route"));
         boolean tls = p == Protocol.HTTPS || p == Protocol.TLS;
+        if (!tls && r.has("tls")) {
+            r.errorAtKey("tls", "'tls' applies only to https and tls listeners, not " + kind);
+        }
+        if (p == Protocol.TLS && r.node("tls").map(n -> n instanceof MappingNode m && m.getValue().stream()
+                .anyMatch(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("client_cert_header")))
+                .orElse(false)) {
+            r.errorAtKey("tls", "'client_cert_header' applies only to https listeners: a tls listener forwards bytes");
+        }
         if (tls && !r.has("certificates")) {
             r.error("a" + (p == Protocol.HTTPS ? "n " : " ") + kind + " listener needs 'certificates'"
                     + " naming entries of the top-level certificates list");

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param accessLog http/https: one line per request, when configured
  * @param maxConnections open client connections allowed at once; more are refused. 0: no cap
  * @param tcp tcp/tls: how connections are relayed
+ * @param tls https/tls: protocols, ciphers, client certificates, ticket keys
  */
 public record ListenerConfig(
         String name,
@@ -28,7 +29,8 @@ public record ListenerConfig(
         ForwardingConfig forwarding,
         Optional<AccessLogConfig> accessLog,
         int maxConnections,
-        TcpOptions tcp) {
+        TcpOptions tcp,
+        ListenerTls tls) {
 
     public ListenerConfig {
         routes = List.copyOf(routes);
@@ -43,6 +45,6 @@ public record ListenerConfig(
                           List<String> certificates, ProxyProtocol proxyProtocol, Location location, HttpEdgeConfig edge,
                           ForwardingConfig forwarding, Optional<AccessLogConfig> accessLog) {
         this(name, bind, protocol, routes, pool, certificates, proxyProtocol, location, edge, forwarding, accessLog, 0,
-                TcpOptions.DEFAULTS);
+                TcpOptions.DEFAULTS, ListenerTls.DEFAULTS);
     }
 }

@@ -15,14 +15,16 @@ import java.util.Optional;
  * @param maxPending connections that may wait for a server when every server is at its
  *     {@code max_connections}; beyond it they are refused at once. 0: no waiting
  * @param queueTimeout longest wait in that queue
+ * @param tls TLS to the servers; empty: plain TCP
  */
 public record UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle, Optional<String> hostHeader,
-                             int maxPending, Duration queueTimeout) {
+                             int maxPending, Duration queueTimeout, Optional<UpstreamTls> tls) {
 
     public static final String HOST_SERVER = "server";
 
     public UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle, Optional<String> hostHeader) {
-        this(connectTimeout, idleTimeout, maxIdle, hostHeader, DEFAULT_MAX_PENDING, DEFAULT_QUEUE_TIMEOUT);
+        this(connectTimeout, idleTimeout, maxIdle, hostHeader, DEFAULT_MAX_PENDING, DEFAULT_QUEUE_TIMEOUT,
+                Optional.empty());
     }
 
     public UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle) {

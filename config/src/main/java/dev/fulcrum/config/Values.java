@@ -242,6 +242,18 @@ final class Values {
         });
     }
 
+    /** TLSv1.2 or TLSv1.3: older versions are not offered. */
+    static ValueParser<String> tlsProtocol() {
+        return node -> {
+            String t = text(node, "TLSv1.2 or TLSv1.3");
+            if (!t.equals("TLSv1.2") && !t.equals("TLSv1.3")) {
+                throw new Invalid("unsupported TLS version '" + t + "'; expected TLSv1.2 or TLSv1.3"
+                        + (t.startsWith("TLSv1") || t.startsWith("SSL") ? " (older versions are insecure)" : ""));
+            }
+            return t;
+        };
+    }
+
     static ValueParser<String> urlPath(String what) {
         return node -> {
             String t = text(node, what + " starting with '/'");

@@ -22,7 +22,7 @@ class ConfigLoaderTest {
             workers: 2
             admin: {bind: 127.0.0.1:9090, token_file: admin.token}
             certificates:
-              - {name: site, cert: certs/site.crt, key: certs/site.key}
+              - {name: site, cert: certs/site.crt, key: certs/site.key, passphrase_file: ha.secret, ocsp_response: ha.secret}
             listeners:
               - name: web
                 bind: 0.0.0.0:8080
@@ -44,7 +44,7 @@ class ConfigLoaderTest {
                       cookie: {session: abc}
                     pool: web
                   - {name: default, pool: web}
-              - {name: web-tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site], routes: [{pool: web}, {match: {path: /old}, redirect: {status: 301, scheme: https, host: example.com, port: 8443, path: /new, strip_query: true}}, {match: {path: /ping}, respond: {status: 200, body: pong, content_type: text/plain}}], forwarding: {trusted_proxies: [10.0.0.0/8, 192.0.2.1, "2001:db8::/32"], x_forwarded: true, forwarded: true, via: false}, access_log: {format: json, path: access.log}}
+              - {name: web-tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site], routes: [{pool: web}, {match: {path: /old}, redirect: {status: 301, scheme: https, host: example.com, port: 8443, path: /new, strip_query: true}}, {match: {path: /ping}, respond: {status: 200, body: pong, content_type: text/plain}}], forwarding: {trusted_proxies: [10.0.0.0/8, 192.0.2.1, "2001:db8::/32"], x_forwarded: true, forwarded: true, via: false}, access_log: {format: json, path: access.log}, tls: {protocols: [TLSv1.3], ciphers: [ECDHE-RSA-AES128-GCM-SHA256], client_ca: ha.secret, client_auth: optional, client_cert_header: X-Client-DN, session_ticket_rotation: 30m}}
               - {name: pg, bind: 0.0.0.0:15432, protocol: tcp, pool: db, proxy_protocol: v2, max_connections: 500, idle_timeout: 2h, splice: false, accept_proxy_protocol: [10.1.0.0/16], drain_timeout: 1m}
               - name: passthrough
                 bind: "[::1]:9443"
@@ -72,6 +72,7 @@ class ConfigLoaderTest {
                 idle_timeout: 4s
                 max_idle: 8
                 host_header: server
+                tls: {ca: ha.secret, sni: web.internal, verify: false}
                 servers: [{name: w1, address: web.internal:80, weight: 1}]
               db:
                 balance: source_hash
@@ -99,7 +100,13 @@ class ConfigLoaderTest {
         assertThat(c.admin()).isEqualTo(new AdminConfig(new Endpoint("127.0.0.1", 9090),
                 Optional.of(dir.resolve("admin.token"))));
         assertThat(c.certificates()).containsExactly(new CertificateConfig("site", dir.resolve("certs/site.crt"),
-                dir.resolve("certs/site.key"), new Location("test.yaml", 4, 5)));
+                dir.resolve("certs/site.key"), new Location("test.yaml", 4, 5), Optional.of(dir.resolve("ha.secret")),
+                Optional.of(dir.resolve("ha.secret"))));
+        assertThat(c.listener("web-tls").orElseThrow().tls()).isEqualTo(new ListenerTls(List.of("TLSv1.3"),
+                List.of("ECDHE-RSA-AES128-GCM-SHA256"), Optional.of(dir.resolve("ha.secret")),
+                ListenerTls.ClientAuth.OPTIONAL, "x-client-dn", Duration.ofMinutes(30)));
+        assertThat(c.pool("web").orElseThrow().upstream().tls()).contains(new UpstreamTls(
+                Optional.of(dir.resolve("ha.secret")), Optional.of("web.internal"), false));
 
         assertThat(c.listeners()).extracting(ListenerConfig::name).containsExactly("web", "web-tls", "pg", "passthrough");
         ListenerConfig web = c.listener("web").orElseThrow();
@@ -218,7 +225,9 @@ class ConfigLoaderTest {
         assertThat(webPool.servers().get(0).address()).isEqualTo(new Endpoint("web.internal", 80));
         assertThat(webPool.servers().get(0).weight()).isEqualTo(1);
         assertThat(webPool.upstream()).isEqualTo(new UpstreamConfig(Duration.ofMillis(500), Duration.ofSeconds(4), 8,
-                Optional.of(UpstreamConfig.HOST_SERVER)));
+                Optional.of(UpstreamConfig.HOST_SERVER), UpstreamConfig.DEFAULT_MAX_PENDING,
+                UpstreamConfig.DEFAULT_QUEUE_TIMEOUT, Optional.of(new UpstreamTls(Optional.of(dir.resolve("ha.secret")),
+                        Optional.of("web.internal"), false))));
         assertThat(video.upstream()).isEqualTo(UpstreamConfig.DEFAULTS);
         assertThat(c.pool("db").orElseThrow().balance()).isEqualTo(Balance.SOURCE_HASH);
         assertThat(c.pool("db").orElseThrow().hashOn()).isEqualTo(HashOn.SOURCE);

@@ -65,7 +65,8 @@ class ValidationTest {
                 """)).containsExactly(
                 "1:1: worker: unknown key 'worker' in fulcrum; did you mean 'workers'?",
                 "3:3: admin.bnd: unknown key 'bnd' in admin; did you mean 'bind'?",
-                "5:61: certificates[0].chain: unknown key 'chain' in certificate; expected one of: name, cert, key",
+                "5:61: certificates[0].chain: unknown key 'chain' in certificate; expected one of: name, cert, key,"
+                        + " passphrase_file, ocsp_response",
                 "10:5: listeners[0].route: unknown key 'route' in listener; did you mean 'routes'?",
                 "12:9: listeners[0].routes[0]: missing required key 'pool'",
                 "13:17: listeners[0].routes[0].match.pathprefix: unknown key 'pathprefix' in match;"
@@ -100,7 +101,7 @@ class ValidationTest {
                 """ + POOLS)).containsExactly("2:76: listeners[0].flavour: unknown key 'flavour' in"
                 + " listener; expected one of: name, bind, protocol, certificates, pool, proxy_protocol, routes,"
                 + " forwarding, access_log, timeouts, limits, max_connections, idle_timeout, splice,"
-                + " accept_proxy_protocol, drain_timeout");
+                + " accept_proxy_protocol, drain_timeout, tls");
     }
 
     @Test
