@@ -44,7 +44,7 @@ public final class L4Snapshot {
                                    PassiveHealth passiveHealth) {
         Map<String, PoolConfig> used = new LinkedHashMap<>();
         for (ListenerConfig listener : config.listeners()) {
-            if (listener.protocol() == Protocol.TCP) {
+            if (listener.protocol() == Protocol.TCP || listener.protocol() == Protocol.TLS) {
                 listener.pool().ifPresent(name -> config.pool(name).ifPresent(pool -> used.put(name, pool)));
                 for (RouteConfig route : listener.routes()) {
                     route.pool().ifPresent(name -> config.pool(name).ifPresent(pool -> used.put(name, pool)));
@@ -64,7 +64,7 @@ public final class L4Snapshot {
                                    PassiveHealth passiveHealth) {
         Map<String, TcpTarget> targets = new LinkedHashMap<>();
         for (ListenerConfig listener : config.listeners()) {
-            if (listener.protocol() == Protocol.TCP) {
+            if (listener.protocol() == Protocol.TCP || listener.protocol() == Protocol.TLS) {
                 targets.put(listener.name(), target(config, listener, pools, registry));
             }
         }

@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +32,10 @@ final class SpliceRelay extends RelaySide {
         this.ownReads = ownReads;
     }
 
-    /** True when both channels can splice: both epoll stream sockets. */
+    /** True when both channels can splice: both epoll stream sockets, and no TLS ends on either. */
     static boolean possible(Channel client, Channel backend) {
-        return client instanceof AbstractEpollStreamChannel && backend instanceof AbstractEpollStreamChannel;
+        return client instanceof AbstractEpollStreamChannel && backend instanceof AbstractEpollStreamChannel
+                && client.pipeline().get(SslHandler.class) == null && client.pipeline().get(SniHandler.class) == null;
     }
 
     /**

@@ -6,6 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -48,6 +50,12 @@ final class TcpConnection {
     }
 
     void start(ChannelHandlerContext ctx) {
+        if (client.pipeline().get(SslHandler.class) != null || client.pipeline().get(SniHandler.class) != null) {
+            // TLS ends here: the handshake reads by itself once started; the relay carries plain bytes.
+            dial(target.pool(), () -> { });
+            client.read();
+            return;
+        }
         if (addresses.source() != null && target.expectsProxyHeader(addresses.source().getAddress())) {
             headerTimer = client.eventLoop().schedule(() -> {
                 LOG.debug("{}: no PROXY header within {} ms", client, INSPECT_TIMEOUT_MILLIS);

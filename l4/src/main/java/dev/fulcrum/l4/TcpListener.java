@@ -7,6 +7,7 @@ import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.lbcore.ListeningSockets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
@@ -55,9 +56,24 @@ public final class TcpListener {
      */
     public static Future<TcpListener> start(ListenerConfig config, EventLoops loops, Supplier<L4Snapshot> snapshots,
                                             MeterRegistry registry) {
-        if (config.protocol() != Protocol.TCP) {
+        return start(config, loops, snapshots, registry, null);
+    }
+
+    /**
+     * Binds a tcp listener, or a tls one: TLS is terminated and the plain bytes relayed.
+     *
+     * @param tls tls: makes the handler that terminates TLS on a new connection; null for tcp
+     */
+    public static Future<TcpListener> start(ListenerConfig config, EventLoops loops, Supplier<L4Snapshot> snapshots,
+                                            MeterRegistry registry, Supplier<ChannelHandler> tls) {
+        boolean terminates = config.protocol() == Protocol.TLS;
+        if (config.protocol() != Protocol.TCP && !terminates || terminates != (tls != null)) {
             throw new IllegalArgumentException("listener " + config.name() + ": protocol " + config.protocol().key()
-                    + " is not served by the TCP proxy");
+                    + (terminates ? " needs its TLS termination" : " is not served by the TCP proxy"));
+        }
+        if (terminates && !config.routes().isEmpty()) {
+            throw new IllegalArgumentException("listener " + config.name()
+                    + ": routes on a tls listener are not served yet; use pool");
         }
         if (config.pool().isEmpty() && config.routes().isEmpty()) {
             throw new IllegalArgumentException("listener " + config.name() + ": a tcp listener needs a pool or routes");
@@ -75,6 +91,9 @@ public final class TcpListener {
                             protected void initChannel(Channel channel) {
                                 if (limit != null) {
                                     channel.pipeline().addLast(limit);
+                                }
+                                if (tls != null) {
+                                    channel.pipeline().addLast(tls.get());
                                 }
                                 channel.pipeline().addLast(frontend);
                             }

@@ -4,6 +4,7 @@ import dev.fulcrum.config.HttpEdgeConfig;
 import dev.fulcrum.config.ListenerLimits;
 import dev.fulcrum.lbcore.ConnectionLimit;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -24,6 +25,8 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     static final String HTTP_CODEC = "http-codec";
     static final String FRAMING_GUARD = "framing-guard";
     static final String PROXY = "proxy";
+    static final String TLS = "tls";
+    static final String CLIENT_CERTIFICATE = "client-certificate";
     /** The stages that speak HTTP; an upgraded connection drops them and keeps the rest. */
     static final List<String> HTTP_STAGES = List.of(FRAMING_GUARD, HTTP_CODEC, STREAM_GUARD);
 
@@ -31,13 +34,23 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     private final String scheme;
     private final Supplier<L7Snapshot> snapshots;
     private final ConnectionLimit limit;
+    private final Supplier<ChannelHandler> tls;
+    private final String clientCertHeader;
 
-    /** @param limit the listener's max_connections, or null for none */
-    HttpFrontendInitializer(String listener, String scheme, Supplier<L7Snapshot> snapshots, ConnectionLimit limit) {
+    /**
+     * @param limit the listener's max_connections, or null for none
+     * @param tls https: a new TLS-terminating handler per connection; null for http
+     * @param clientCertHeader https with client certificates: the header that carries the
+     *     verified subject to backends; null when none is asked for
+     */
+    HttpFrontendInitializer(String listener, String scheme, Supplier<L7Snapshot> snapshots, ConnectionLimit limit,
+                            Supplier<ChannelHandler> tls, String clientCertHeader) {
         this.listener = listener;
         this.scheme = scheme;
         this.snapshots = snapshots;
         this.limit = limit;
+        this.tls = tls;
+        this.clientCertHeader = clientCertHeader;
     }
 
     @Override
@@ -47,9 +60,15 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         if (limit != null) {
             pipeline.addLast(limit);
         }
+        if (tls != null) {
+            pipeline.addLast(TLS, tls.get());
+        }
         RequestStreamGuard streamGuard = addStreamGuard(pipeline, edge);
         addHttpCodec(pipeline, edge.limits());
         addFramingGuard(pipeline, streamGuard, edge.limits());
+        if (clientCertHeader != null) {
+            pipeline.addLast(CLIENT_CERTIFICATE, new ClientCertificateHeader(clientCertHeader));
+        }
         addProxy(pipeline);
     }
 

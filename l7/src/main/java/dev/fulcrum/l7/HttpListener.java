@@ -1,10 +1,12 @@
 package dev.fulcrum.l7;
 
 import dev.fulcrum.config.ListenerConfig;
+import dev.fulcrum.config.ListenerTls;
 import dev.fulcrum.config.Protocol;
 import dev.fulcrum.lbcore.ConnectionLimit;
 import dev.fulcrum.lbcore.EventLoops;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelHandler;
 import dev.fulcrum.lbcore.ListeningSockets;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
@@ -47,14 +49,27 @@ public final class HttpListener {
      */
     public static Future<HttpListener> start(ListenerConfig config, EventLoops loops, Supplier<L7Snapshot> snapshots,
                                              MeterRegistry registry) {
-        if (config.protocol() != Protocol.HTTP) {
+        return start(config, loops, snapshots, registry, null);
+    }
+
+    /**
+     * Binds an http listener, or an https one with its TLS termination.
+     *
+     * @param tls https: makes the handler that terminates TLS on a new connection (SNI, then the
+     *     handshake); null for http
+     */
+    public static Future<HttpListener> start(ListenerConfig config, EventLoops loops, Supplier<L7Snapshot> snapshots,
+                                             MeterRegistry registry, Supplier<ChannelHandler> tls) {
+        boolean https = config.protocol() == Protocol.HTTPS;
+        if (!config.protocol().isHttp() || https != (tls != null)) {
             throw new IllegalArgumentException("listener " + config.name() + ": protocol " + config.protocol().key()
-                    + (config.protocol() == Protocol.HTTPS ? " needs TLS termination, which is not implemented yet"
-                    : " is not served by the HTTP proxy"));
+                    + (https ? " needs its TLS termination" : " is not served by the HTTP proxy"));
         }
         ConnectionLimit limit = config.maxConnections() > 0
                 ? new ConnectionLimit(config.name(), config.maxConnections(), registry) : null;
-        HttpFrontendInitializer initializer = new HttpFrontendInitializer(config.name(), "http", snapshots, limit);
+        HttpFrontendInitializer initializer = new HttpFrontendInitializer(config.name(), https ? "https" : "http",
+                snapshots, limit, tls, https && config.tls().clientAuth() != ListenerTls.ClientAuth.NONE
+                        ? config.tls().clientCertHeader() : null);
         return ListeningSockets.bind(loops, config.name(), config.bind(), bootstrap -> bootstrap.childHandler(initializer),
                 sockets -> new HttpListener(config.name(), sockets));
     }
