@@ -11,7 +11,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
@@ -118,8 +118,16 @@ final class BackendDialer {
                 .option(ChannelOption.RECVBUF_ALLOCATOR, backendReads)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         pool.connectTimeout().toMillis()))
-                // The relay is added once connected; until then the pipeline has nothing to do.
-                .handler(new ChannelInboundHandlerAdapter())
+                // The relay is added once connected; until then the pipeline holds at most the TLS to the server.
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        if (pool.tls() != null) {
+                            channel.pipeline().addLast(pool.tls().newHandler(channel.alloc(),
+                                    server.address().getHostString(), server.address().getPort()));
+                        }
+                    }
+                })
                 .connect(server.address());
         Channel backend = connecting.channel();
         // Every channel closes in the end, a failed connect included: the one place to uncount it.

@@ -7,6 +7,7 @@ import dev.fulcrum.config.Protocol;
 import dev.fulcrum.config.RouteConfig;
 import dev.fulcrum.config.TcpOptions;
 import dev.fulcrum.lbcore.EventLoops;
+import dev.fulcrum.lbcore.UpstreamTlsDialer;
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Pools;
@@ -62,17 +63,23 @@ public final class L4Snapshot {
      */
     public static L4Snapshot build(FulcrumConfig config, Map<String, Pool> pools, MeterRegistry registry,
                                    PassiveHealth passiveHealth) {
+        return build(config, pools, registry, passiveHealth, Map.of());
+    }
+
+    /** @param upstreamTls by pool name: how to speak TLS to the servers of pools with {@code tls:} */
+    public static L4Snapshot build(FulcrumConfig config, Map<String, Pool> pools, MeterRegistry registry,
+                                   PassiveHealth passiveHealth, Map<String, UpstreamTlsDialer> upstreamTls) {
         Map<String, TcpTarget> targets = new LinkedHashMap<>();
         for (ListenerConfig listener : config.listeners()) {
             if (listener.protocol() == Protocol.TCP || listener.protocol() == Protocol.TLS) {
-                targets.put(listener.name(), target(config, listener, pools, registry));
+                targets.put(listener.name(), target(config, listener, pools, registry, upstreamTls));
             }
         }
         return new L4Snapshot(Collections.unmodifiableMap(targets), pools, passiveHealth);
     }
 
     private static TcpTarget target(FulcrumConfig config, ListenerConfig listener, Map<String, Pool> pools,
-                                    MeterRegistry registry) {
+                                    MeterRegistry registry, Map<String, UpstreamTlsDialer> upstreamTls) {
         ListenerMeters meters = new ListenerMeters(registry, listener.name());
         Map<String, TcpPool> used = new LinkedHashMap<>();
         Function<String, TcpPool> tcpPool = name -> used.computeIfAbsent(name, n -> {
@@ -81,7 +88,7 @@ public final class L4Snapshot {
             if (pool == null || poolConfig == null) {
                 throw new IllegalArgumentException("listener " + listener.name() + ": no pool " + n);
             }
-            return new TcpPool(pool, poolConfig.upstream().connectTimeout(), meters.servers(pool));
+            return new TcpPool(pool, poolConfig.upstream().connectTimeout(), meters.servers(pool), upstreamTls.get(n));
         });
         List<SniRoute> routes = new ArrayList<>();
         for (RouteConfig route : listener.routes()) {

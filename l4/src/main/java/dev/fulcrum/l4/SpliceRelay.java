@@ -32,10 +32,11 @@ final class SpliceRelay extends RelaySide {
         this.ownReads = ownReads;
     }
 
-    /** True when both channels can splice: both epoll stream sockets, and no TLS ends on either. */
+    /** True when both channels can splice: both epoll stream sockets, and no TLS on either. */
     static boolean possible(Channel client, Channel backend) {
         return client instanceof AbstractEpollStreamChannel && backend instanceof AbstractEpollStreamChannel
-                && client.pipeline().get(SslHandler.class) == null && client.pipeline().get(SniHandler.class) == null;
+                && client.pipeline().get(SslHandler.class) == null && client.pipeline().get(SniHandler.class) == null
+                && backend.pipeline().get(SslHandler.class) == null;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.fulcrum.l7;
 import dev.fulcrum.config.ListenerLimits;
 import dev.fulcrum.config.RoutePolicy;
 import dev.fulcrum.config.UpstreamConfig;
+import dev.fulcrum.lbcore.UpstreamTlsDialer;
 
 /**
  * What governs one request on a route, resolved once per snapshot from the route, its
@@ -13,13 +14,19 @@ import dev.fulcrum.config.UpstreamConfig;
  * @param upstream how connections to the pool's servers are opened and kept
  * @param retries further tries on another server after a failure before any response byte
  * @param concurrency the route's limit on requests in flight, shared by every connection
+ * @param tls TLS to the pool's servers, or null for plain connections
  */
 record ExchangePolicy(long maxRequestBody, long responseTimeoutNanos, UpstreamConfig upstream, int retries,
-                      ConcurrencyLimit concurrency) {
+                      ConcurrencyLimit concurrency, UpstreamTlsDialer tls) {
 
     static ExchangePolicy of(RoutePolicy route, ListenerLimits listener, UpstreamConfig upstream) {
+        return of(route, listener, upstream, null);
+    }
+
+    static ExchangePolicy of(RoutePolicy route, ListenerLimits listener, UpstreamConfig upstream,
+                             UpstreamTlsDialer tls) {
         return new ExchangePolicy(route.requestBodyLimit(listener), route.responseTimeout().toNanos(), upstream,
                 route.retries(), route.maxConcurrent() > 0 ? new ConcurrencyLimit(route.maxConcurrent())
-                        : ConcurrencyLimit.NONE);
+                        : ConcurrencyLimit.NONE, tls);
     }
 }

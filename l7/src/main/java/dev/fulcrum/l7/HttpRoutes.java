@@ -7,6 +7,7 @@ import dev.fulcrum.l7.accesslog.AccessLog;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.Router;
 import dev.fulcrum.l7.sticky.PoolStickiness;
+import dev.fulcrum.lbcore.UpstreamTlsDialer;
 import dev.fulcrum.lbcore.metrics.MetricNames;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
@@ -37,12 +38,16 @@ public final class HttpRoutes {
 
     HttpRoutes(ListenerConfig config, Map<String, Pool> pools, Map<String, PoolConfig> poolConfigs,
                MeterRegistry registry, AccessLog accessLog) {
-        this(config, pools, poolConfigs, registry, accessLog, Map.of());
+        this(config, pools, poolConfigs, registry, accessLog, Map.of(), Map.of());
     }
 
-    /** @param stickiness by pool name, for the pools with sticky sessions */
+    /**
+     * @param stickiness by pool name, for the pools with sticky sessions
+     * @param upstreamTls by pool name, for the pools reached over TLS
+     */
     HttpRoutes(ListenerConfig config, Map<String, Pool> pools, Map<String, PoolConfig> poolConfigs,
-               MeterRegistry registry, AccessLog accessLog, Map<String, PoolStickiness> stickiness) {
+               MeterRegistry registry, AccessLog accessLog, Map<String, PoolStickiness> stickiness,
+               Map<String, UpstreamTlsDialer> upstreamTls) {
         this.config = config;
         this.accessLog = accessLog;
         this.router = Router.compile(config);
@@ -79,7 +84,7 @@ public final class HttpRoutes {
             poolByRoute[i] = pool;
             stickyByRoute[i] = stickiness.get(pool.name());
             policyByRoute[i] = ExchangePolicy.of(route.config().policy(), config.edge().limits(),
-                    poolConfigs.get(pool.name()).upstream());
+                    poolConfigs.get(pool.name()).upstream(), upstreamTls.get(pool.name()));
             noServerByRoute[i] = new RequestMeters(registry, listener, route.name(), pool.name(), MetricNames.NONE);
             retriesByRoute[i] = Counter.builder(MetricNames.RETRIES)
                     .description("Requests tried again on another server after a failure before any response byte")

@@ -5,6 +5,7 @@ import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.l7.accesslog.AccessLogs;
 import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.l7.sticky.PoolStickiness;
+import dev.fulcrum.lbcore.UpstreamTlsDialer;
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Pools;
@@ -63,6 +64,13 @@ public final class L7Snapshot implements AutoCloseable {
      */
     public static L7Snapshot build(FulcrumConfig config, Map<String, Pool> pools, EventLoops loops,
                                    MeterRegistry registry, PassiveHealth health) {
+        return build(config, pools, loops, registry, health, Map.of());
+    }
+
+    /** @param upstreamTls by pool name: how to speak TLS to the servers of pools with {@code tls:} */
+    public static L7Snapshot build(FulcrumConfig config, Map<String, Pool> pools, EventLoops loops,
+                                   MeterRegistry registry, PassiveHealth health,
+                                   Map<String, UpstreamTlsDialer> upstreamTls) {
         Map<String, PoolStickiness> stickiness = new LinkedHashMap<>();
         config.pools().forEach((name, poolConfig) -> poolConfig.sticky().ifPresent(sticky ->
                 stickiness.put(name, PoolStickiness.create(pools.get(name), sticky, registry))));
@@ -72,7 +80,7 @@ public final class L7Snapshot implements AutoCloseable {
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.protocol().isHttp()) {
                     listeners.put(listener.name(), new HttpRoutes(listener, pools, config.pools(), registry,
-                            accessLogs.forListener(listener.name()), stickiness));
+                            accessLogs.forListener(listener.name()), stickiness, upstreamTls));
                 }
             }
         } catch (RuntimeException e) {

@@ -349,7 +349,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             return;
         }
         state = State.CONNECTING;
-        upstreams.connect(picked, policy.upstream()).addListener((ChannelFuture f) -> onConnected(f));
+        upstreams.connect(picked, policy.upstream(), policy.tls()).addListener((ChannelFuture f) -> onConnected(f));
     }
 
     private UpstreamConnection idleToAnyServerInRotation() {

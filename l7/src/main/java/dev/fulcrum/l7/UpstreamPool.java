@@ -2,6 +2,7 @@ package dev.fulcrum.l7;
 
 import dev.fulcrum.config.UpstreamConfig;
 import dev.fulcrum.lbcore.Transport;
+import dev.fulcrum.lbcore.UpstreamTlsDialer;
 import dev.fulcrum.lbcore.pool.Server;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -30,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class UpstreamPool {
 
+    static final String TLS = "tls";
     static final String HTTP_CODEC = "http-codec";
     static final String IDLE = "idle";
     static final String UPSTREAM = "upstream";
@@ -81,10 +83,19 @@ final class UpstreamPool {
      * it is uncounted when the channel closes, whatever the reason.
      */
     ChannelFuture connect(Server server, UpstreamConfig config) {
+        return connect(server, config, null);
+    }
+
+    /** @param tls TLS to the server, or null: plain. Requests written before the handshake wait for it. */
+    ChannelFuture connect(Server server, UpstreamConfig config, UpstreamTlsDialer tls) {
         ChannelFuture future = connectBootstrap(config)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(TLS, tls.newHandler(ch.alloc(), server.address().getHostString(),
+                                    server.address().getPort()));
+                        }
                         ch.pipeline()
                                 .addLast(HTTP_CODEC, new HttpClientCodec(responseDecoderConfig(), false, false))
                                 .addLast(IDLE, new IdleStateHandler(0, 0,
