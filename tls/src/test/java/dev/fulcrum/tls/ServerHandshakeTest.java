@@ -171,4 +171,30 @@ class ServerHandshakeTest {
                 .isInstanceOf(TlsConfigException.class)
                 .hasMessage("listener web: protocol TLSv1.1 is not allowed; use TLSv1.3 and TLSv1.2");
     }
+
+    @ParameterizedTest
+    @EnumSource(value = SslProvider.class, names = {"OPENSSL", "JDK"})
+    void configuredCiphersTakeOpenSslOrIanaNamesAndKeepTls13(SslProvider provider) throws Exception {
+        ListenerTls settings = new ListenerTls(ListenerTls.DEFAULT_PROTOCOLS,
+                List.of("ECDHE-RSA-AES256-GCM-SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"), Optional.empty(),
+                ListenerTls.ClientAuth.NONE, ListenerTls.DEFAULT_CLIENT_CERT_HEADER, Duration.ofHours(1));
+        try (ServerTls tls = ServerTls.build("web", List.of(certificate(KeyFormat.RSA_PKCS8)), settings, List.of(),
+                new SimpleMeterRegistry(), provider);
+             TlsServer server = new TlsServer(tls)) {
+            assertThat(JdkClient.trustingAll().protocols("TLSv1.2").connect(server.port()).session().getCipherSuite())
+                    .isIn("TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+            assertThat(JdkClient.trustingAll().connect(server.port()).session().getProtocol()).isEqualTo("TLSv1.3");
+        }
+    }
+
+    @Test
+    void anUnknownCipherIsAConfigError() throws Exception {
+        ListenerTls settings = new ListenerTls(ListenerTls.DEFAULT_PROTOCOLS, List.of("ECDHE-RSA-AES128-GCM-SHA256",
+                "NO-SUCH-CIPHER"), Optional.empty(), ListenerTls.ClientAuth.NONE,
+                ListenerTls.DEFAULT_CLIENT_CERT_HEADER, Duration.ofHours(1));
+        CertificateConfig c = certificate(KeyFormat.EC_PKCS8);
+        assertThatThrownBy(() -> ServerTls.build("web", List.of(c), settings, List.of(), new SimpleMeterRegistry()))
+                .isInstanceOf(TlsConfigException.class)
+                .hasMessage("listener web: cipher suite NO-SUCH-CIPHER is not supported by boringssl");
+    }
 }
