@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * one. {@link #reload()} swaps all contexts at once for new handshakes; connections already
  * established keep their session.
  *
- * <p>Session tickets (BoringSSL only): keys are random, made at build and replaced every
+ * <p>Session tickets with BoringSSL (the JDK provider keeps and rotates its own ticket keys,
+ * out of our hands): keys are random, made at build and replaced every
  * {@link ListenerTls#ticketKeyRotation()}; the previous key is kept as a second key so a ticket
  * resumes for one to two periods. Keys live in memory only, so a client that moves to the other
  * node of an HA pair does a full handshake there. To let both nodes resume each other's tickets,
