@@ -5,7 +5,6 @@ import dev.fulcrum.appliance.admin.AdminServer;
 import dev.fulcrum.appliance.admin.MetricsEndpoint;
 import dev.fulcrum.config.FulcrumConfig;
 import dev.fulcrum.config.ListenerConfig;
-import dev.fulcrum.config.Protocol;
 import dev.fulcrum.l4.L4Snapshot;
 import dev.fulcrum.l4.TcpListener;
 import dev.fulcrum.l7.HttpListener;
@@ -17,6 +16,9 @@ import dev.fulcrum.lbcore.health.OutlierDetector;
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Pools;
+import dev.fulcrum.tls.ServerTls;
+import dev.fulcrum.tls.TlsConfigException;
+import io.netty.channel.ChannelHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +46,12 @@ public final class Appliance implements AutoCloseable {
     private final List<TcpListener> tcpListeners;
     private final AdminServer admin;
     private final AtomicReference<ActiveHealthChecks> checks;
+    private final AtomicReference<TlsRuntime> tls;
 
     private Appliance(EventLoops loops, AtomicReference<L7Snapshot> snapshot, List<HttpListener> listeners,
-                      List<TcpListener> tcpListeners, AdminServer admin, AtomicReference<ActiveHealthChecks> checks) {
+                      List<TcpListener> tcpListeners, AdminServer admin, AtomicReference<ActiveHealthChecks> checks,
+                      AtomicReference<TlsRuntime> tls) {
+        this.tls = tls;
         this.loops = loops;
         this.snapshot = snapshot;
         this.listeners = List.copyOf(listeners);
@@ -66,6 +72,7 @@ public final class Appliance implements AutoCloseable {
         List<HttpListener> listeners = new ArrayList<>();
         List<TcpListener> tcpListeners = new ArrayList<>();
         AtomicReference<ActiveHealthChecks> checks = new AtomicReference<>();
+        AtomicReference<TlsRuntime> tls = new AtomicReference<>();
         AdminServer admin = null;
         try {
             // One set of servers for both layers: health and connection counts are per server, not per layer.
@@ -73,27 +80,48 @@ public final class Appliance implements AutoCloseable {
             HealthMetrics.bind(pools, metrics.registry());
             PassiveHealth passive = new OutlierDetector(pools, config.pools(), GlobalEventExecutor.INSTANCE,
                     metrics.registry());
-            snapshot.set(L7Snapshot.build(config, pools, loops, metrics.registry(), passive));
-            l4Snapshot.set(L4Snapshot.build(config, pools, metrics.registry(), passive));
+            tls.set(startTls(config, metrics));
+            snapshot.set(L7Snapshot.build(config, pools, loops, metrics.registry(), passive, tls.get().upstreams()));
+            l4Snapshot.set(L4Snapshot.build(config, pools, metrics.registry(), passive, tls.get().upstreams()));
             checks.set(ActiveHealthChecks.start(pools, config.pools(), loops, metrics.registry()));
             for (ListenerConfig listener : config.listeners()) {
-                if (listener.protocol() == Protocol.TCP) {
-                    tcpListeners.add(awaitBound(listener, TcpListener.start(listener, loops, l4Snapshot::get, metrics.registry())));
+                ServerTls terminating = tls.get().server(listener.name());
+                Supplier<ChannelHandler> handlers = terminating == null ? null : terminating::newHandler;
+                if (listener.protocol().isHttp()) {
+                    listeners.add(awaitBound(listener, HttpListener.start(listener, loops, snapshot::get,
+                            metrics.registry(), handlers)));
                 } else {
-                    listeners.add(awaitBound(listener, HttpListener.start(listener, loops, snapshot::get, metrics.registry())));
+                    tcpListeners.add(awaitBound(listener, TcpListener.start(listener, loops, l4Snapshot::get,
+                            metrics.registry(), handlers)));
                 }
             }
             admin = bindAdmin(config, metrics);
-            Appliance appliance = new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks);
+            Appliance appliance = new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks, tls);
             log.info("started on {} event loops ({}): {} {}; admin on {}", loops.threads(), loops.transport(),
                     listeners, tcpListeners, admin.localAddress());
             return appliance;
         } catch (StartException | RuntimeException e) {
-            new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks).close();
+            new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks, tls).close();
             if (e instanceof StartException start) {
                 throw start;
             }
             throw new StartException(List.of(config.source() + ": " + e.getMessage()), e);
+        }
+    }
+
+    private static TlsRuntime startTls(FulcrumConfig config, Metrics metrics) throws StartException {
+        try {
+            return TlsRuntime.start(config, metrics.registry(), TlsRuntime.WATCH_PERIOD);
+        } catch (TlsConfigException e) {
+            throw new StartException(List.of(config.source() + ": " + e.getMessage()), e);
+        }
+    }
+
+    /** Re-reads the certificates of every TLS listener: new handshakes get the new ones. */
+    public void reloadCertificates() {
+        TlsRuntime running = tls.get();
+        if (running != null) {
+            running.reload();
         }
     }
 
@@ -176,6 +204,10 @@ public final class Appliance implements AutoCloseable {
         }
         if (admin != null) {
             admin.close();
+        }
+        TlsRuntime runningTls = tls.getAndSet(null);
+        if (runningTls != null) {
+            runningTls.close();
         }
         L7Snapshot current = snapshot.getAndSet(null);
         if (current != null) {

@@ -20,9 +20,9 @@ final class NotYetServed {
     static List<String> find(FulcrumConfig config) {
         List<String> problems = new ArrayList<>();
         for (ListenerConfig listener : config.listeners()) {
-            if (listener.protocol() == Protocol.HTTPS || listener.protocol() == Protocol.TLS) {
-                problems.add(listener.location() + ": listener " + listener.name() + ": protocol "
-                        + listener.protocol().key() + " (TLS termination) is not served by this version yet");
+            if (listener.protocol() == Protocol.TLS && !listener.routes().isEmpty()) {
+                problems.add(listener.location() + ": listener " + listener.name()
+                        + ": routes on a tls listener are not served by this version yet; use pool");
             }
         }
         for (PoolConfig pool : config.pools().values()) {

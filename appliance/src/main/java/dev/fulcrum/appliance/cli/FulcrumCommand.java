@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Fulcrum: a layer-4/layer-7 load balancer.",
-        subcommands = {RunCommand.class, ValidateCommand.class, RouteCommand.class, VersionCommand.class,
+        subcommands = {RunCommand.class, ValidateCommand.class, RouteCommand.class, CertCommand.class, VersionCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE,
         exitCodeOnExecutionException = ExitCodes.INVALID_INPUT)

@@ -22,6 +22,7 @@ final class RunCommand implements Callable<Integer> {
 
     static final int DEMO_WEB_PORT = 8080;
     static final int DEMO_TCP_PORT = 8081;
+    static final int DEMO_HTTPS_PORT = 8443;
     static final int DEMO_ADMIN_PORT = 9090;
 
     @Spec
@@ -72,6 +73,7 @@ final class RunCommand implements Callable<Integer> {
 
     private AutoCloseable startDemo(PrintWriter out, Metrics metrics) throws StartException {
         Demo demo = Demo.start(new Endpoint(demoAddress, DEMO_WEB_PORT), new Endpoint(demoAddress, DEMO_TCP_PORT),
+                new Endpoint(demoAddress, DEMO_HTTPS_PORT),
                 new Endpoint(demoAddress, DEMO_ADMIN_PORT), metrics);
         out.println("Fulcrum " + VersionProvider.version() + ": the demo is running. Try:");
         demo.hints().forEach(hint -> out.println("  " + hint));

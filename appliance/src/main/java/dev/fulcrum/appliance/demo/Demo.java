@@ -7,6 +7,7 @@ import dev.fulcrum.config.ConfigException;
 import dev.fulcrum.config.ConfigLoader;
 import dev.fulcrum.config.Endpoint;
 import dev.fulcrum.config.FulcrumConfig;
+import dev.fulcrum.tls.SelfSigned;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -18,6 +19,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,44 +42,75 @@ public final class Demo implements AutoCloseable {
     private final EventLoopGroup backendGroup;
     private final List<DemoBackend> backends;
     private final Appliance appliance;
+    private final Path certificateDir;
 
-    private Demo(EventLoopGroup backendGroup, List<DemoBackend> backends, Appliance appliance) {
+    private Demo(EventLoopGroup backendGroup, List<DemoBackend> backends, Appliance appliance, Path certificateDir) {
         this.backendGroup = backendGroup;
         this.backends = backends;
         this.appliance = appliance;
+        this.certificateDir = certificateDir;
     }
 
     /**
      * @param web where the demo's HTTP listener binds (port 0 for any free port)
      * @param tcp where the demo's TCP listener binds
+     * @param https where the demo's HTTPS listener binds (a self-signed certificate made at start)
      * @param admin where the admin listener binds
      */
-    public static Demo start(Endpoint web, Endpoint tcp, Endpoint admin, Metrics metrics) throws StartException {
+    public static Demo start(Endpoint web, Endpoint tcp, Endpoint https, Endpoint admin, Metrics metrics)
+            throws StartException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("fulcrum-demo-backend", true), NioIoHandler.newFactory());
         List<DemoBackend> backends = new ArrayList<>();
+        Path certificateDir = null;
         try {
+            certificateDir = Files.createTempDirectory("fulcrum-demo-tls");
+            SelfSigned.Written certificate = SelfSigned.write("localhost", certificateDir);
             Map<String, String> values = new LinkedHashMap<>();
             values.put("web", web.toString());
             values.put("tcp", tcp.toString());
+            values.put("https", https.toString());
             values.put("admin", admin.toString());
+            values.put("cert", certificate.cert().toString());
+            values.put("key", certificate.key().toString());
             for (String name : BACKENDS) {
                 DemoBackend backend = DemoBackend.start(name, group);
                 backends.add(backend);
                 values.put(name, "127.0.0.1:" + backend.address().getPort());
             }
             FulcrumConfig config = ConfigLoader.parse("demo.yaml (embedded)", render(template(), values), Path.of("."));
-            return new Demo(group, backends, Appliance.start(config, metrics));
+            return new Demo(group, backends, Appliance.start(config, metrics), certificateDir);
+        } catch (IOException e) {
+            closeBackends(group, backends);
+            deleteQuietly(certificateDir);
+            throw new StartException(List.of("cannot write the demo's certificate: " + e.getMessage()), e);
         } catch (ConfigException e) {
             closeBackends(group, backends);
+            deleteQuietly(certificateDir);
             throw new IllegalStateException("the embedded demo configuration is invalid:\n" + e.getMessage(), e);
         } catch (InterruptedException e) {
             closeBackends(group, backends);
+            deleteQuietly(certificateDir);
             Thread.currentThread().interrupt();
             throw new StartException(List.of("interrupted while starting the demo backends"), e);
         } catch (StartException | RuntimeException e) {
             closeBackends(group, backends);
+            deleteQuietly(certificateDir);
             throw e;
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // a temporary directory: the system cleans it up eventually
         }
     }
 
@@ -115,6 +148,7 @@ public final class Demo implements AutoCloseable {
         String web = "http://" + reachable(appliance.listenerAddress("web"));
         String tcp = "http://" + reachable(appliance.listenerAddress("video-tcp"));
         String admin = "http://" + reachable(appliance.adminAddress());
+        String https = "https://" + reachable(appliance.listenerAddress("web-tls"));
         return List.of(
                 "curl " + web + "/video/intro                    # pool video: video-1, then video-2",
                 "curl " + web + "/billing/invoices               # pool billing",
@@ -122,6 +156,7 @@ public final class Demo implements AutoCloseable {
                 "curl -H 'Host: billing.localhost' " + web + "/  # pool billing, routed by Host",
                 "curl -i " + web + "/elsewhere                   # no route: 404 with a reason",
                 "curl " + tcp + "/any/path                       # TCP listener: bytes relayed to pool video",
+                "curl -k " + https + "/video/intro              # HTTPS (self-signed certificate for localhost)",
                 "curl " + admin + "/metrics                        # Prometheus metrics");
     }
 
@@ -137,6 +172,7 @@ public final class Demo implements AutoCloseable {
     public void close() {
         appliance.close();
         closeBackends(backendGroup, backends);
+        deleteQuietly(certificateDir);
     }
 
     private static void closeBackends(EventLoopGroup group, List<DemoBackend> backends) {

@@ -2,6 +2,7 @@ package dev.fulcrum.appliance.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fulcrum.tls.SelfSigned;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,5 +95,46 @@ class ValidateCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains(missing.toString()).contains("1 error");
+    }
+
+    @Test
+    void aKeyThatDoesNotMatchItsCertificateIsAnError() throws IOException {
+        SelfSigned.Written one = SelfSigned.write("one.example", dir.resolve("one"));
+        SelfSigned.Written other = SelfSigned.write("other.example", dir.resolve("other"));
+        Path file = write("tls.yaml", """
+                certificates:
+                  - {name: site, cert: %s, key: %s}
+                listeners:
+                  - {name: web, bind: 127.0.0.1:8443, protocol: https, certificates: [site], routes: [{pool: app}]}
+                pools:
+                  app:
+                    servers: [{name: a, address: 127.0.0.1:9001}]
+                """.formatted(one.cert(), other.key()));
+
+        CliRun run = CliRun.of("validate", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains(file + ":2:5: certificates.site: ").contains("does not match");
+        assertThat(run.err()).contains(file + ": 1 error");
+    }
+
+    @Test
+    void certWritesAPairThatValidates() throws IOException {
+        CliRun cert = CliRun.of("cert", "--host", "demo.localhost", "--out", dir.resolve("certs").toString());
+        assertThat(cert.exitCode()).isZero();
+        Path crt = dir.resolve("certs/demo.localhost.crt");
+        Path key = dir.resolve("certs/demo.localhost.key");
+        assertThat(crt).exists();
+        assertThat(key).exists();
+        Path file = write("ok.yaml", """
+                certificates:
+                  - {name: site, cert: %s, key: %s}
+                listeners:
+                  - {name: web, bind: 127.0.0.1:8443, protocol: https, certificates: [site], routes: [{pool: app}]}
+                pools:
+                  app:
+                    servers: [{name: a, address: 127.0.0.1:9001}]
+                """.formatted(crt, key));
+        assertThat(CliRun.of("validate", file.toString()).exitCode()).isZero();
     }
 }

@@ -40,6 +40,7 @@ class DemoTest {
     static void start() throws Exception {
         metrics = new Metrics();
         demo = Demo.start(new Endpoint("127.0.0.1", 0), new Endpoint("127.0.0.1", 0), new Endpoint("127.0.0.1", 0),
+                new Endpoint("127.0.0.1", 0),
                 metrics);
         web = "http://127.0.0.1:" + demo.appliance().listenerAddress("web").getPort();
         admin = "http://127.0.0.1:" + demo.appliance().adminAddress().getPort();

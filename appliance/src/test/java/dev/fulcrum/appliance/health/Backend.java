@@ -48,6 +48,7 @@ public final class Backend implements AutoCloseable {
     private volatile boolean flapping;
     private volatile String setCookie;
     private final AtomicReference<String> lastCookie = new AtomicReference<>();
+    private final AtomicReference<io.netty.handler.codec.http.HttpHeaders> lastHeaders = new AtomicReference<>();
     private final AtomicReference<Mode> mode = new AtomicReference<>(Mode.ANSWER);
     private final Queue<ChannelHandlerContext> held = new ConcurrentLinkedQueue<>();
     private volatile Channel server;
@@ -111,6 +112,12 @@ public final class Backend implements AutoCloseable {
         return lastCookie.get();
     }
 
+    /** A header of the last request (null: absent, or no request yet). */
+    public String lastHeader(String name) {
+        io.netty.handler.codec.http.HttpHeaders headers = lastHeaders.get();
+        return headers == null ? null : headers.get(name);
+    }
+
     /** What /healthz answers. */
     public void healthStatus(int code) {
         healthStatus.set(code);
@@ -155,6 +162,7 @@ public final class Backend implements AutoCloseable {
             }
             requests.incrementAndGet();
             lastCookie.set(request.headers().get(HttpHeaderNames.COOKIE));
+            lastHeaders.set(request.headers().copy());
             switch (mode.get()) {
                 case RESET -> {
                     ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
