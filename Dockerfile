@@ -29,7 +29,7 @@ COPY docker/entrypoint.sh /opt/fulcrum/entrypoint.sh
 RUN chmod 0755 /opt/fulcrum/entrypoint.sh
 USER fulcrum
 # 8080: the demo's HTTP listener; 8081: its TCP listener; 9090: the admin listener (metrics).
-EXPOSE 8080 8081 9090
+EXPOSE 8080 8081 8443 9090
 # The admin listener answers /metrics; bash's /dev/tcp needs no extra package.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9090 && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
