@@ -2,12 +2,17 @@ package dev.fulcrum.appliance.tls;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fulcrum.appliance.Appliance;
 import dev.fulcrum.appliance.Metrics;
 import dev.fulcrum.appliance.health.Backend;
+import dev.fulcrum.config.CertificateConfig;
 import dev.fulcrum.config.ConfigLoader;
+import dev.fulcrum.config.Location;
+import dev.fulcrum.tls.PemCredentials;
 import dev.fulcrum.tls.SelfSigned;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -17,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -24,6 +30,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -169,6 +176,64 @@ class TlsListenersTest {
             socket.setEnabledProtocols(new String[] {"TLSv1.2"});
             socket.startHandshake();
             assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.2");
+        }
+    }
+
+    @Test
+    void mutualTlsPassesTheVerifiedSubjectAndDropsAForgedOne() throws Exception {
+        SelfSigned.Written client = SelfSigned.write("client.example", dir.resolve("client"));
+        String yaml = Files.readString(dir.resolve("fulcrum.yaml"))
+                .replace("certificates: [site], routes: [{pool: app}]}",
+                        "certificates: [site], routes: [{pool: app}], tls: {client_ca: " + client.cert() + "}}");
+        Files.writeString(dir.resolve("fulcrum.yaml"), yaml);
+        startAppliance();
+        PemCredentials credentials = PemCredentials.load(new CertificateConfig("client", client.cert(), client.key(),
+                new Location("test", 1, 1)));
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("client", credentials.key(), new char[0],
+                credentials.chain().toArray(new java.security.cert.Certificate[0]));
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(keys, new char[0]);
+        SSLContext withCertificate = SSLContext.getInstance("TLS");
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
+        anchors.load(null, null);
+        anchors.setCertificateEntry("site", PemCredentials.load(new CertificateConfig("site", certificate.cert(),
+                certificate.key(), new Location("test", 1, 1))).leaf());
+        trust.init(anchors);
+        withCertificate.init(keyManagers.getKeyManagers(), trust.getTrustManagers(), null);
+
+        HttpClient client2 = HttpClient.newBuilder().sslContext(withCertificate).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> response = client2.send(HttpRequest.newBuilder(URI.create("https://localhost:"
+                        + appliance.listenerAddress("web-tls").getPort() + "/who"))
+                .header("X-Client-Cert-Subject", "CN=someone else").timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(backend.lastHeader("X-Client-Cert-Subject")).contains("client.example");
+
+        HttpClient anonymous = HttpClient.newBuilder().sslContext(trusting).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        assertThatThrownBy(() -> anonymous.send(HttpRequest.newBuilder(URI.create("https://localhost:"
+                + appliance.listenerAddress("web-tls").getPort() + "/who")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString())).as("no client certificate: refused").isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void reloadedCertificatesServeNewHandshakes() throws Exception {
+        startAppliance();
+        SelfSigned.Written renewed = SelfSigned.write("localhost", dir.resolve("renewed"));
+        Files.copy(renewed.cert(), certificate.cert(), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(renewed.key(), certificate.key(), StandardCopyOption.REPLACE_EXISTING);
+        appliance.reloadCertificates();
+        try (SSLSocket socket = (SSLSocket) trustOnly(renewed.cert()).getSocketFactory().createSocket("localhost",
+                appliance.listenerAddress("web-tls").getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            assertThat(((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber())
+                    .isEqualTo(PemCredentials.load(new CertificateConfig("r", renewed.cert(), renewed.key(),
+                            new Location("test", 1, 1))).leaf().getSerialNumber());
         }
     }
 }
