@@ -344,7 +344,8 @@ final class ConfigParser {
                 r.optional("client_auth", Values.enumOf(ListenerTls.ClientAuth.class, "client_auth"),
                         r.has("client_ca") ? ListenerTls.ClientAuth.REQUIRE : ListenerTls.ClientAuth.NONE),
                 r.optional("client_cert_header", Values.headerName(), d.clientCertHeader()),
-                r.optional("session_ticket_rotation", Values.positiveDuration(), d.ticketKeyRotation()));
+                r.optional("session_ticket_rotation", Values.positiveDuration(), d.ticketKeyRotation()),
+                r.optional("session_ticket_key_file", Values.secretFile(ctx.baseDir(), "session ticket key file", 32)));
     }
 
     private TcpOptions tcpOptions(MapReader r) {

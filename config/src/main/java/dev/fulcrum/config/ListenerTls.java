@@ -15,9 +15,12 @@ import java.util.Optional;
  * @param clientAuth whether a client certificate is asked for, and required
  * @param clientCertHeader https: the request header that carries the verified client's subject to backends
  * @param ticketKeyRotation how often session-ticket keys are replaced (the old key still decrypts for one period)
+ * @param ticketKeyFile a secret the ticket keys of each period are derived from, so nodes sharing
+ *     the file (and a clock) resume each other's sessions; empty: random keys per process
  */
 public record ListenerTls(List<String> protocols, List<String> ciphers, Optional<Path> clientCa,
-                          ClientAuth clientAuth, String clientCertHeader, Duration ticketKeyRotation) {
+                          ClientAuth clientAuth, String clientCertHeader, Duration ticketKeyRotation,
+                          Optional<Path> ticketKeyFile) {
 
     /** mTLS: none, optional (verified when sent), require. */
     public enum ClientAuth {
@@ -32,10 +35,16 @@ public record ListenerTls(List<String> protocols, List<String> ciphers, Optional
     public static final String DEFAULT_CLIENT_CERT_HEADER = "X-Client-Cert-Subject";
     public static final Duration DEFAULT_TICKET_KEY_ROTATION = Duration.ofHours(1);
     public static final ListenerTls DEFAULTS = new ListenerTls(DEFAULT_PROTOCOLS, List.of(), Optional.empty(),
-            ClientAuth.NONE, DEFAULT_CLIENT_CERT_HEADER, DEFAULT_TICKET_KEY_ROTATION);
+            ClientAuth.NONE, DEFAULT_CLIENT_CERT_HEADER, DEFAULT_TICKET_KEY_ROTATION, Optional.empty());
 
     public ListenerTls {
         protocols = List.copyOf(protocols);
         ciphers = List.copyOf(ciphers);
+    }
+
+    /** Random ticket keys per process. */
+    public ListenerTls(List<String> protocols, List<String> ciphers, Optional<Path> clientCa, ClientAuth clientAuth,
+                       String clientCertHeader, Duration ticketKeyRotation) {
+        this(protocols, ciphers, clientCa, clientAuth, clientCertHeader, ticketKeyRotation, Optional.empty());
     }
 }

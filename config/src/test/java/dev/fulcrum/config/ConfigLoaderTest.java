@@ -44,7 +44,7 @@ class ConfigLoaderTest {
                       cookie: {session: abc}
                     pool: web
                   - {name: default, pool: web}
-              - {name: web-tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site], routes: [{pool: web}, {match: {path: /old}, redirect: {status: 301, scheme: https, host: example.com, port: 8443, path: /new, strip_query: true}}, {match: {path: /ping}, respond: {status: 200, body: pong, content_type: text/plain}}], forwarding: {trusted_proxies: [10.0.0.0/8, 192.0.2.1, "2001:db8::/32"], x_forwarded: true, forwarded: true, via: false}, access_log: {format: json, path: access.log}, tls: {protocols: [TLSv1.3], ciphers: [ECDHE-RSA-AES128-GCM-SHA256], client_ca: ha.secret, client_auth: optional, client_cert_header: X-Client-DN, session_ticket_rotation: 30m}}
+              - {name: web-tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site], routes: [{pool: web}, {match: {path: /old}, redirect: {status: 301, scheme: https, host: example.com, port: 8443, path: /new, strip_query: true}}, {match: {path: /ping}, respond: {status: 200, body: pong, content_type: text/plain}}], forwarding: {trusted_proxies: [10.0.0.0/8, 192.0.2.1, "2001:db8::/32"], x_forwarded: true, forwarded: true, via: false}, access_log: {format: json, path: access.log}, tls: {protocols: [TLSv1.3], ciphers: [ECDHE-RSA-AES128-GCM-SHA256], client_ca: ha.secret, client_auth: optional, client_cert_header: X-Client-DN, session_ticket_rotation: 30m, session_ticket_key_file: sticky.key}}
               - {name: pg, bind: 0.0.0.0:15432, protocol: tcp, pool: db, proxy_protocol: v2, max_connections: 500, idle_timeout: 2h, splice: false, accept_proxy_protocol: [10.1.0.0/16], drain_timeout: 1m}
               - name: passthrough
                 bind: "[::1]:9443"
@@ -104,7 +104,8 @@ class ConfigLoaderTest {
                 Optional.of(dir.resolve("ha.secret"))));
         assertThat(c.listener("web-tls").orElseThrow().tls()).isEqualTo(new ListenerTls(List.of("TLSv1.3"),
                 List.of("ECDHE-RSA-AES128-GCM-SHA256"), Optional.of(dir.resolve("ha.secret")),
-                ListenerTls.ClientAuth.OPTIONAL, "x-client-dn", Duration.ofMinutes(30)));
+                ListenerTls.ClientAuth.OPTIONAL, "x-client-dn", Duration.ofMinutes(30),
+                Optional.of(dir.resolve("sticky.key"))));
         assertThat(c.pool("web").orElseThrow().upstream().tls()).contains(new UpstreamTls(
                 Optional.of(dir.resolve("ha.secret")), Optional.of("web.internal"), false));
 

@@ -32,15 +32,13 @@ import org.slf4j.LoggerFactory;
  * established keep their session.
  *
  * <p>Session tickets with BoringSSL (the JDK provider keeps and rotates its own ticket keys,
- * out of our hands): keys are random, made at build and replaced every
+ * out of our hands): keys are made at build and replaced every
  * {@link ListenerTls#ticketKeyRotation()}; the previous key is kept as a second key so a ticket
  * resumes for one to two periods. Keys live in memory only, so a client that moves to the other
- * node of an HA pair does a full handshake there. To let both nodes resume each other's tickets,
- * both would have to install the same key material: e.g. a 48-byte file (16 name, 16 HMAC,
- * 16 AES) per period written by one process and copied to both nodes, read on rotation and passed
- * to {@code OpenSslSessionContext#setTicketKeys} in the same current/previous order as here, with
- * the nodes' rotation aligned to the file's period. That is not built: per-node keys are the
- * safe default, since a shared file is one more secret to distribute and protect.
+ * node of an HA pair does a full handshake there, unless {@code session_ticket_key_file} names a
+ * secret both nodes share: then each period's keys are derived from it and the period's number,
+ * so nodes with the same file and synchronised clocks hold the same keys and resume each other's
+ * sessions (see {@link TicketKeys}).
  */
 public final class ServerTls implements AutoCloseable {
 
@@ -69,7 +67,7 @@ public final class ServerTls implements AutoCloseable {
         this.provider = provider;
         this.registry = registry;
         this.handshakes = new HandshakeMeters(listener, registry);
-        this.ticketKeys = provider == SslProvider.JDK ? null : new TicketKeys();
+        this.ticketKeys = provider == SslProvider.JDK ? null : ticketKeys(settings);
         if (ticketKeys != null) {
             ticketKeys.applyTo(initial.contexts());
         }
@@ -154,6 +152,21 @@ public final class ServerTls implements AutoCloseable {
         return contexts.get().contexts();
     }
 
+    /** Derived from the shared file when there is one, else random. */
+    private static TicketKeys ticketKeys(ListenerTls settings) {
+        if (settings.ticketKeyFile().isEmpty()) {
+            return new TicketKeys();
+        }
+        try {
+            byte[] secret = java.nio.file.Files.readString(settings.ticketKeyFile().get()).strip()
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return new TicketKeys(secret, settings.ticketKeyRotation().toMillis());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read session ticket key file "
+                    + settings.ticketKeyFile().get(), e);
+        }
+    }
+
     private ScheduledExecutorService startRotation() {
         Duration period = settings.ticketKeyRotation();
         if (ticketKeys == null || period == null || period.isZero() || period.isNegative()) {
@@ -165,6 +178,8 @@ public final class ServerTls implements AutoCloseable {
             return thread;
         });
         long millis = period.toMillis();
+        // Derived keys change at period boundaries, the same instants on every node.
+        long first = ticketKeys.derived() ? ticketKeys.millisToNextPeriod(System.currentTimeMillis()) : millis;
         executor.scheduleAtFixedRate(() -> {
             try {
                 rotateTicketKeys();
@@ -172,7 +187,7 @@ public final class ServerTls implements AutoCloseable {
                 // Keep rotating next period: the old keys stay in place meanwhile.
                 LOG.error("listener {}: session ticket key rotation failed", listener, e);
             }
-        }, millis, millis, TimeUnit.MILLISECONDS);
+        }, first, millis, TimeUnit.MILLISECONDS);
         return executor;
     }
 

@@ -102,4 +102,24 @@ class TicketKeysTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().equals("fulcrum-tls-tickets-web")));
     }
+
+    @Test
+    void nodesSharingTheKeyFileHoldTheSameKeysInTheSamePeriod() {
+        byte[] secret = "a secret both nodes of the pair share, 32+".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        TicketKeys nodeA = new TicketKeys(secret, 3_600_000);
+        TicketKeys nodeB = new TicketKeys(secret, 3_600_000);
+        TicketKeys stranger = new TicketKeys("another secret, not shared with the pair"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), 3_600_000);
+        assertThat(nodeA.keys()).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(nodeA.keys()[i].name()).isEqualTo(nodeB.keys()[i].name());
+            assertThat(nodeA.keys()[i].hmacKey()).isEqualTo(nodeB.keys()[i].hmacKey());
+            assertThat(nodeA.keys()[i].aesKey()).isEqualTo(nodeB.keys()[i].aesKey());
+        }
+        assertThat(nodeA.keys()[0].name()).isNotEqualTo(stranger.keys()[0].name());
+        // The key of one period is the previous key of the next.
+        assertThat(nodeA.derived(10).aesKey()).isEqualTo(nodeA.derived(10).aesKey());
+        assertThat(nodeA.derived(10).aesKey()).isNotEqualTo(nodeA.derived(11).aesKey());
+        assertThat(nodeA.millisToNextPeriod(3_600_000L * 5 + 1)).isEqualTo(3_599_999L);
+    }
 }
