@@ -7,6 +7,7 @@ WORKDIR /src
 COPY pom.xml ./
 COPY config/pom.xml config/
 COPY lb-core/pom.xml lb-core/
+COPY health/pom.xml health/
 COPY tls/pom.xml tls/
 COPY l7/pom.xml l7/
 COPY l4/pom.xml l4/
@@ -14,6 +15,7 @@ COPY appliance/pom.xml appliance/
 COPY bench/pom.xml bench/
 COPY config/src config/src
 COPY lb-core/src lb-core/src
+COPY health/src health/src
 COPY tls/src tls/src
 COPY l7/src l7/src
 COPY l4/src l4/src

@@ -1,0 +1,72 @@
+package dev.fulcrum.health;
+
+import dev.fulcrum.lbcore.metrics.MetricNames;
+import dev.fulcrum.lbcore.pool.Pool;
+import dev.fulcrum.lbcore.pool.Server;
+import dev.fulcrum.lbcore.pool.ServerEvents;
+import dev.fulcrum.lbcore.pool.Transition;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes the state of pools and servers, and logs every change of a server's state with its
+ * reason: one line per transition, WARN when a server leaves rotation, INFO when it returns.
+ */
+public final class HealthMetrics implements ServerEvents {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthMetrics.class);
+
+    private final MeterRegistry registry;
+
+    private HealthMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /**
+     * Registers the meters of these pools and reports their servers' transitions here.
+     * Gauges read the server objects given, so a configuration reload binds its new pools again.
+     */
+    public static HealthMetrics bind(Map<String, Pool> pools, MeterRegistry registry) {
+        HealthMetrics metrics = new HealthMetrics(registry);
+        pools.forEach((name, pool) -> {
+            Gauge.builder(MetricNames.POOL_PANIC, pool, p -> p.inPanic() ? 1 : 0).tag(MetricNames.TAG_POOL, name)
+                    .description("1 while no server is up and traffic goes to every enabled server").register(registry);
+            FunctionCounter.builder(MetricNames.POOL_PANIC_PICKS, pool, Pool::panicPicks)
+                    .tag(MetricNames.TAG_POOL, name).description("picks of a down server in panic").register(registry);
+            Gauge.builder(MetricNames.POOL_QUEUE_WAITING, pool, p -> p.queue().waiting())
+                    .tag(MetricNames.TAG_POOL, name).description("connections waiting for a server with room")
+                    .register(registry);
+            for (Server server : pool.servers()) {
+                Gauge.builder(MetricNames.SERVER_UP, server, s -> s.isHealthy() && !s.isEjected() ? 1 : 0)
+                        .tag(MetricNames.TAG_POOL, name).tag(MetricNames.TAG_SERVER, server.name())
+                        .description("1 while the server passes its checks and is not ejected").register(registry);
+                Gauge.builder(MetricNames.SERVER_IN_ROTATION, server, s -> s.isInRotation() ? 1 : 0)
+                        .tag(MetricNames.TAG_POOL, name).tag(MetricNames.TAG_SERVER, server.name())
+                        .description("1 while the server takes new traffic: enabled, up, not ejected")
+                        .register(registry);
+                server.reportTo(metrics);
+            }
+        });
+        return metrics;
+    }
+
+    @Override
+    public void transition(Server server, Transition transition) {
+        if (transition.to().equals("up")) {
+            LOG.info("server {}/{}: {}", server.pool(), server.name(), transition);
+        } else {
+            LOG.warn("server {}/{}: {}", server.pool(), server.name(), transition);
+        }
+        // Rare: a lookup per transition is fine.
+        Counter.builder(MetricNames.SERVER_TRANSITIONS).tag(MetricNames.TAG_POOL, server.pool())
+                .tag(MetricNames.TAG_SERVER, server.name()).tag(MetricNames.TAG_TO, transition.to())
+                .tag(MetricNames.TAG_CAUSE, transition.cause())
+                .description("changes of a server's state, by the state reached and what changed it")
+                .register(registry).increment();
+    }
+}
