@@ -11,6 +11,7 @@ COPY health/pom.xml health/
 COPY tls/pom.xml tls/
 COPY l7/pom.xml l7/
 COPY l4/pom.xml l4/
+COPY ha/pom.xml ha/
 COPY appliance/pom.xml appliance/
 COPY bench/pom.xml bench/
 COPY config/src config/src
@@ -19,6 +20,7 @@ COPY health/src health/src
 COPY tls/src tls/src
 COPY l7/src l7/src
 COPY l4/src l4/src
+COPY ha/src ha/src
 COPY appliance/src appliance/src
 RUN mvn -B -q -DskipTests -pl appliance -am package
 

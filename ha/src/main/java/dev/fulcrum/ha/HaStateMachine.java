@@ -1,0 +1,184 @@
+package dev.fulcrum.ha;
+
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides whether this node is master, from the adverts it hears, the passing of time and its
+ * tracked conditions (VRRP's rules, simplified for a pair):
+ * <ul>
+ * <li>the node that ranks highest is master: the higher priority, and on a tie the name that
+ *     sorts first, so both nodes reach the same verdict;
+ * <li>a backup takes over when it has heard no master for {@code deadAfter}, or at once when the
+ *     master says it gives up (priority 0: shutting down or in fault);
+ * <li>a master that hears another master ranking higher yields (split brain ends as soon as
+ *     adverts pass again; it is logged loudly);
+ * <li>with {@code preempt}, a backup outranking the master takes over after {@code preemptDelay};
+ *     without, a returning node stays backup;
+ * <li>a failing tracked condition puts the node in FAULT, advertising priority 0, until it passes.
+ * </ul>
+ * Single-threaded (the caller's one thread); time comes from the supplied clock, so tests drive it.
+ */
+public final class HaStateMachine {
+
+    /** Hears every change of state with its reason. */
+    @FunctionalInterface
+    public interface Listener {
+        void transition(HaState from, HaState to, String reason);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(HaStateMachine.class);
+
+    private final HaSettings settings;
+    private final LongSupplier nanoClock;
+    private final Listener listener;
+    private HaState state = HaState.INIT;
+    private long lastMasterAdvertNanos;
+    private Advert master;
+    private long outrankingSinceNanos = -1;
+    private String fault;
+    private boolean shuttingDown;
+    /** The last advert of each peer and when it came: a live higher-ranked backup takes over first. */
+    private final java.util.Map<String, Advert> peers = new java.util.HashMap<>();
+    private final java.util.Map<String, Long> heardNanos = new java.util.HashMap<>();
+
+    public HaStateMachine(HaSettings settings, LongSupplier nanoClock, Listener listener) {
+        this.settings = settings;
+        this.nanoClock = nanoClock;
+        this.listener = listener;
+    }
+
+    public HaState state() {
+        return state;
+    }
+
+    /** The priority this node advertises: 0 while in fault or shutting down. */
+    public int advertisedPriority() {
+        return state == HaState.FAULT || shuttingDown ? 0 : settings.priority();
+    }
+
+    /** INIT to BACKUP: the node listens for a master for {@code deadAfter} before it claims the role. */
+    public void start() {
+        lastMasterAdvertNanos = nanoClock.getAsLong();
+        move(fault != null ? HaState.FAULT : HaState.BACKUP, "started");
+    }
+
+    /** A graceful stop: from now on this node advertises priority 0, so its peer takes over at once. */
+    public void shutdown() {
+        shuttingDown = true;
+    }
+
+    /** An authenticated advert from a peer. */
+    public void onAdvert(Advert advert) {
+        long now = nanoClock.getAsLong();
+        peers.put(advert.node(), advert);
+        heardNanos.put(advert.node(), now);
+        boolean peerIsMaster = advert.state() == HaState.MASTER;
+        if (peerIsMaster) {
+            lastMasterAdvertNanos = now;
+            master = advert;
+        } else if (master != null && master.node().equals(advert.node())) {
+            master = null;
+        }
+        if (state == HaState.FAULT || state == HaState.INIT || shuttingDown) {
+            return;
+        }
+        if (peerIsMaster && advert.priority() == 0 && state == HaState.BACKUP) {
+            master = null;
+            move(HaState.MASTER, "master " + advert.node() + " gave up (priority 0)");
+            return;
+        }
+        if (state == HaState.MASTER && peerIsMaster && advert.priority() > 0) {
+            if (outranks(advert)) {
+                LOG.error("SPLIT BRAIN: {} and {} are both master; {} ranks higher, {} yields", settings.node(),
+                        advert.node(), advert.node(), settings.node());
+                move(HaState.BACKUP, "split brain: " + advert.node() + " (priority " + advert.priority()
+                        + ") is master and ranks higher");
+            } else {
+                LOG.error("SPLIT BRAIN: {} and {} are both master; {} ranks higher and stays", settings.node(),
+                        advert.node(), settings.node());
+            }
+            return;
+        }
+        if (state == HaState.BACKUP) {
+            considerPreempting(now);
+        }
+    }
+
+    /** Called every advert interval: takes over from a silent master, or preempts a lower-ranked one. */
+    public void tick() {
+        long now = nanoClock.getAsLong();
+        if (state != HaState.BACKUP || shuttingDown) {
+            return;
+        }
+        long silentNanos = now - lastMasterAdvertNanos;
+        if (silentNanos >= settings.deadAfter().toNanos() && !aLiveBackupOutranksThisNode(now)) {
+            String from = master == null ? "no master heard" : "master " + master.node() + " silent";
+            master = null;
+            move(HaState.MASTER, from + " for " + silentNanos / 1_000_000 + " ms");
+            return;
+        }
+        considerPreempting(now);
+    }
+
+    /** A tracked condition failed ({@code reason}) or passes again ({@code null}). */
+    public void fault(String reason) {
+        fault = reason;
+        if (reason != null && state != HaState.FAULT && state != HaState.INIT) {
+            move(HaState.FAULT, reason);
+        } else if (reason == null && state == HaState.FAULT) {
+            lastMasterAdvertNanos = nanoClock.getAsLong();
+            move(HaState.BACKUP, "tracked conditions pass again");
+        }
+    }
+
+    /** When the master is gone, only the highest-ranked live backup takes over: no race between backups. */
+    private boolean aLiveBackupOutranksThisNode(long now) {
+        for (Advert peer : peers.values()) {
+            boolean live = now - heardNanos.get(peer.node()) < settings.deadAfter().toNanos();
+            if (live && peer.state() == HaState.BACKUP && peer.priority() > 0 && outranks(peer)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void considerPreempting(long now) {
+        if (!settings.preempt() || master == null || !outranksMaster()) {
+            outrankingSinceNanos = -1;
+            return;
+        }
+        if (outrankingSinceNanos < 0) {
+            outrankingSinceNanos = now;
+        }
+        if (now - outrankingSinceNanos >= settings.preemptDelay().toNanos()) {
+            String was = master.node();
+            master = null;
+            outrankingSinceNanos = -1;
+            move(HaState.MASTER, "preempting " + was + ": this node ranks higher");
+        }
+    }
+
+    private boolean outranksMaster() {
+        return master.priority() == 0 || !outranks(master);
+    }
+
+    /** True when {@code other} ranks above this node: higher priority, or equal and a name sorting first. */
+    private boolean outranks(Advert other) {
+        if (other.priority() != settings.priority()) {
+            return other.priority() > settings.priority();
+        }
+        return other.node().compareTo(settings.node()) < 0;
+    }
+
+    private void move(HaState to, String reason) {
+        HaState from = state;
+        if (from == to) {
+            return;
+        }
+        state = to;
+        LOG.warn("ha {}: {} -> {}: {}", settings.node(), from.key(), to.key(), reason);
+        listener.transition(from, to, reason);
+    }
+}
