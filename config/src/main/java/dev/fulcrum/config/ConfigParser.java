@@ -614,10 +614,29 @@ final class ConfigParser {
             return address.isPresent() && iface.isPresent()
                     ? new VipConfig(address.get().address(), address.get().prefixLength(), iface.get()) : null;
         });
+        boolean preempt = r.optional("preempt", Values.bool(), true);
+        Duration preemptDelay = r.optional("preempt_delay", Values.duration(), Duration.ZERO);
+        Duration deadAfter = r.optional("dead_after", Values.positiveDuration(), advert.multipliedBy(3));
+        if (deadAfter.compareTo(advert) <= 0) {
+            r.errorAtKey("dead_after", "dead_after " + Durations.format(deadAfter)
+                    + " must be longer than advert_interval " + Durations.format(advert));
+        }
+        Map<String, List<String>> notify = r.section("notify", "ha_notify", nr -> {
+            Map<String, List<String>> commands = new LinkedHashMap<>();
+            for (String state : List.of("master", "backup", "fault")) {
+                List<String> command = nr.list(state, Values.string("a command argument"));
+                if (!command.isEmpty()) {
+                    commands.put(state, command);
+                }
+            }
+            return commands;
+        }).orElse(Map.of());
+        List<String> track = r.list("track_pools", poolRef());
         if (node.isEmpty() || bind.isEmpty() || secret.isEmpty()) {
             return null;
         }
-        return new HaConfig(node.get(), priority, bind.get(), peers, advert, secret.get(), vips);
+        return new HaConfig(node.get(), priority, bind.get(), peers, advert, secret.get(), vips, preempt, preemptDelay,
+                deadAfter, notify, track);
     }
 
     // ---- cross-references and uniqueness ---------------------------------------------------------

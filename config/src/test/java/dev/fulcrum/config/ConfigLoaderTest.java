@@ -88,6 +88,11 @@ class ConfigLoaderTest {
               peers: [10.0.0.2:7946]
               advert_interval: 100ms
               secret_file: ha.secret
+              preempt: false
+              preempt_delay: 2s
+              dead_after: 500ms
+              notify: {master: [/usr/local/bin/became, master], fault: [logger, fault]}
+              track_pools: [web]
               vip: [{address: 10.0.0.100/24, interface: eth0}, {address: "2001:db8::100/64", interface: eth1}]
             """;
 
@@ -237,7 +242,10 @@ class ConfigLoaderTest {
         HaConfig ha = c.ha().orElseThrow();
         assertThat(ha).isEqualTo(new HaConfig("lb-a", 200, new Endpoint("10.0.0.1", 7946),
                 List.of(new Endpoint("10.0.0.2", 7946)), Duration.ofMillis(100), dir.resolve("ha.secret"),
-                List.of(new VipConfig("10.0.0.100", 24, "eth0"), new VipConfig("2001:db8::100", 64, "eth1"))));
+                List.of(new VipConfig("10.0.0.100", 24, "eth0"), new VipConfig("2001:db8::100", 64, "eth1")),
+                false, Duration.ofSeconds(2), Duration.ofMillis(500),
+                Map.of("master", List.of("/usr/local/bin/became", "master"), "fault", List.of("logger", "fault")),
+                List.of("web")));
     }
 
     @Test
