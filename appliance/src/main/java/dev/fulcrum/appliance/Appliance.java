@@ -47,11 +47,13 @@ public final class Appliance implements AutoCloseable {
     private final AdminServer admin;
     private final AtomicReference<ActiveHealthChecks> checks;
     private final AtomicReference<TlsRuntime> tls;
+    private final AtomicReference<HaRuntime> ha;
 
     private Appliance(EventLoops loops, AtomicReference<L7Snapshot> snapshot, List<HttpListener> listeners,
                       List<TcpListener> tcpListeners, AdminServer admin, AtomicReference<ActiveHealthChecks> checks,
-                      AtomicReference<TlsRuntime> tls) {
+                      AtomicReference<TlsRuntime> tls, AtomicReference<HaRuntime> ha) {
         this.tls = tls;
+        this.ha = ha;
         this.loops = loops;
         this.snapshot = snapshot;
         this.listeners = List.copyOf(listeners);
@@ -73,6 +75,7 @@ public final class Appliance implements AutoCloseable {
         List<TcpListener> tcpListeners = new ArrayList<>();
         AtomicReference<ActiveHealthChecks> checks = new AtomicReference<>();
         AtomicReference<TlsRuntime> tls = new AtomicReference<>();
+        AtomicReference<HaRuntime> ha = new AtomicReference<>();
         AdminServer admin = null;
         try {
             // One set of servers for both layers: health and connection counts are per server, not per layer.
@@ -96,12 +99,19 @@ public final class Appliance implements AutoCloseable {
                 }
             }
             admin = bindAdmin(config, metrics);
-            Appliance appliance = new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks, tls);
+            if (config.ha().isPresent()) {
+                ha.set(HaRuntime.start(config.ha().get(), pools, metrics.registry()));
+            }
+            Appliance appliance = new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks, tls, ha);
             log.info("started on {} event loops ({}): {} {}; admin on {}", loops.threads(), loops.transport(),
                     listeners, tcpListeners, admin.localAddress());
             return appliance;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks, tls, ha).close();
+            throw new StartException(List.of(config.source() + ": interrupted while starting"), e);
         } catch (StartException | RuntimeException e) {
-            new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks, tls).close();
+            new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks, tls, ha).close();
             if (e instanceof StartException start) {
                 throw start;
             }
@@ -172,6 +182,12 @@ public final class Appliance implements AutoCloseable {
         return admin.localAddress();
     }
 
+    /** This node's state in the pair, or null without an {@code ha} block. */
+    public dev.fulcrum.ha.HaState haState() {
+        HaRuntime pair = ha.get();
+        return pair == null ? null : pair.state();
+    }
+
     /** The running pools and their servers, by name. */
     public Map<String, Pool> pools() {
         return snapshot.get().pools();
@@ -187,6 +203,11 @@ public final class Appliance implements AutoCloseable {
      */
     @Override
     public void close() {
+        // The peer takes over first, so it serves while this node drains.
+        HaRuntime pair = ha.getAndSet(null);
+        if (pair != null) {
+            pair.close();
+        }
         for (HttpListener listener : listeners) {
             listener.close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }

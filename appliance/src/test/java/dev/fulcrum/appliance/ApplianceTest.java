@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fulcrum.config.ConfigLoader;
 import dev.fulcrum.config.FulcrumConfig;
 import java.net.InetSocketAddress;
+import dev.fulcrum.tls.SelfSigned;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -74,28 +75,62 @@ class ApplianceTest {
 
     @Test
     void featuresNotServedYetAreRefusedNotIgnored(@TempDir Path dir) throws Exception {
+        SelfSigned.Written site = SelfSigned.write("localhost", dir);
+        FulcrumConfig config = ConfigLoader.parse("test.yaml", """
+                admin: {bind: "127.0.0.1:0"}
+                certificates: [{name: site, cert: %s, key: %s}]
+                listeners:
+                  - {name: web, bind: "127.0.0.1:0", protocol: http, routes: [{pool: p}]}
+                  - {name: pass, bind: "127.0.0.1:0", protocol: tls, certificates: [site],
+                     routes: [{match: {sni: a.example.com}, pool: p}]}
+                pools:
+                  p:
+                    servers: [{name: s1, address: "127.0.0.1:9"}]
+                """.formatted(site.cert(), site.key()), dir);
+
+        assertThatThrownBy(() -> Appliance.start(config, metrics))
+                .isInstanceOf(StartException.class)
+                .hasMessageContaining("routes on a tls listener are not served")
+                .hasMessageNotContaining("listener web");
+    }
+
+    @Test
+    void aFailingTrackedPoolPutsTheNodeOfThePairInFault(@TempDir Path dir) throws Exception {
         java.nio.file.Files.writeString(dir.resolve("ha.secret"), "a secret shared by the pair\n");
+        int dead;
+        try (ServerSocket closed = new ServerSocket(0)) {
+            dead = closed.getLocalPort();
+        }
+        int bind;
+        int peer;
+        try (java.net.DatagramSocket a = new java.net.DatagramSocket(0);
+             java.net.DatagramSocket b = new java.net.DatagramSocket(0)) {
+            bind = a.getLocalPort();
+            peer = b.getLocalPort();
+        }
         FulcrumConfig config = ConfigLoader.parse("test.yaml", """
                 admin: {bind: "127.0.0.1:0"}
                 listeners:
                   - {name: web, bind: "127.0.0.1:0", protocol: http, routes: [{pool: p}]}
-                  - {name: db, bind: "127.0.0.1:0", protocol: tcp, pool: p}
                 pools:
                   p:
-                    servers: [{name: s1, address: "127.0.0.1:9"}]
+                    health_check: {type: tcp, interval: 100ms, timeout: 50ms, rise: 1, fall: 1}
+                    servers: [{name: s1, address: "127.0.0.1:%d"}]
                 ha:
                   node: lb-a
                   priority: 100
-                  bind: 127.0.0.1:7946
-                  peers: [127.0.0.2:7946]
+                  bind: 127.0.0.1:%d
+                  peers: [127.0.0.1:%d]
+                  advert_interval: 50ms
                   secret_file: ha.secret
-                  vip: [{address: 10.0.0.100/24, interface: eth0}]
-                """, dir);
-
-        assertThatThrownBy(() -> Appliance.start(config, metrics))
-                .isInstanceOf(StartException.class)
-                .hasMessageContaining("the active-passive pair is not served")
-                .hasMessageNotContaining("listener db");
+                  notify: {master: [touch, %s], fault: [touch, %s]}
+                  track_pools: [p]
+                """.formatted(dead, bind, peer, dir.resolve("was-master"), dir.resolve("was-fault")), dir);
+        try (Appliance appliance = Appliance.start(config, metrics)) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> java.nio.file.Files.exists(dir.resolve("was-fault")));
+            assertThat(appliance.haState()).isEqualTo(dev.fulcrum.ha.HaState.FAULT);
+        }
     }
 
     @Test
@@ -141,6 +176,38 @@ class ApplianceTest {
                 """);
         try (Appliance appliance = Appliance.start(config, metrics)) {
             assertThat(appliance.listenerAddress("tls-pass").getPort()).isPositive();
+        }
+    }
+
+    @Test
+    void aNodeOfThePairAloneBecomesMasterAndRunsItsNotify(@TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("ha.secret"), "a secret shared by the pair\n");
+        int bind;
+        int peer;
+        try (java.net.DatagramSocket a = new java.net.DatagramSocket(0);
+             java.net.DatagramSocket b = new java.net.DatagramSocket(0)) {
+            bind = a.getLocalPort();
+            peer = b.getLocalPort();
+        }
+        FulcrumConfig config = ConfigLoader.parse("test.yaml", """
+                admin: {bind: "127.0.0.1:0"}
+                listeners:
+                  - {name: web, bind: "127.0.0.1:0", protocol: http, routes: [{pool: p}]}
+                pools:
+                  p:
+                    servers: [{name: s1, address: "127.0.0.1:9"}]
+                ha:
+                  node: lb-a
+                  bind: 127.0.0.1:%d
+                  peers: [127.0.0.1:%d]
+                  advert_interval: 50ms
+                  secret_file: ha.secret
+                  notify: {master: [touch, %s]}
+                """.formatted(bind, peer, dir.resolve("was-master")), dir);
+        try (Appliance appliance = Appliance.start(config, metrics)) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> java.nio.file.Files.exists(dir.resolve("was-master")));
+            assertThat(appliance.haState()).isEqualTo(dev.fulcrum.ha.HaState.MASTER);
         }
     }
 }
