@@ -2,6 +2,7 @@ package dev.fulcrum.appliance;
 
 import dev.fulcrum.config.Endpoint;
 import dev.fulcrum.config.HaConfig;
+import dev.fulcrum.config.VipConfig;
 import dev.fulcrum.ha.CommandRunner;
 import dev.fulcrum.ha.HaNode;
 import dev.fulcrum.ha.HaSettings;
@@ -22,12 +23,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * This node's part in the active-passive pair: heartbeats on a small event loop of their own,
  * virtual IPs and notify commands on mastership changes, and FAULT while a tracked pool has no
- * server up.
+ * server up or a virtual IP's interface is down.
  */
 final class HaRuntime implements AutoCloseable {
 
@@ -35,10 +38,12 @@ final class HaRuntime implements AutoCloseable {
 
     private final EventLoopGroup loop;
     private final HaNode node;
+    private final ScheduledExecutorService tracker;
 
-    private HaRuntime(EventLoopGroup loop, HaNode node) {
+    private HaRuntime(EventLoopGroup loop, HaNode node, ScheduledExecutorService tracker) {
         this.loop = loop;
         this.node = node;
+        this.tracker = tracker;
     }
 
     /** Call off the event loops: the secret file is read and peer names resolved here. */
@@ -64,23 +69,33 @@ final class HaRuntime implements AutoCloseable {
                     peers, loop.next(), secret, new VipActions(config.vips(), config.notifyCommands(),
                             CommandRunner.processes(COMMAND_TIMEOUT)), registry);
             List<Pool> tracked = config.trackPools().stream().map(pools::get).toList();
-            if (!tracked.isEmpty()) {
-                long interval = config.advertInterval().toNanos();
-                loop.next().scheduleAtFixedRate(() -> node.fault(failingPool(tracked)), interval, interval,
-                        TimeUnit.NANOSECONDS);
-            }
-            return new HaRuntime(loop, node);
+            List<String> interfaces = config.vips().stream().map(VipConfig::iface).distinct().toList();
+            // Its own thread: reading the interfaces' state is file I/O, kept off the event loops.
+            ScheduledExecutorService tracker = Executors.newSingleThreadScheduledExecutor(
+                    new DefaultThreadFactory("fulcrum-ha-track", true));
+            long interval = config.advertInterval().toNanos();
+            tracker.scheduleAtFixedRate(() -> node.fault(failing(tracked, interfaces)), interval, interval,
+                    TimeUnit.NANOSECONDS);
+            return new HaRuntime(loop, node, tracker);
         } catch (InterruptedException | RuntimeException e) {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
     }
 
-    /** Why this node must not be master, or null when every tracked pool has a server up. */
-    private static String failingPool(List<Pool> tracked) {
+    /**
+     * Why this node must not be master, or null when all is well: a tracked pool with no server
+     * up, or a virtual IP's interface that the kernel reports down.
+     */
+    private static String failing(List<Pool> tracked, List<String> interfaces) {
         for (Pool pool : tracked) {
             if (!pool.hasServerInRotation()) {
                 return "every server of tracked pool " + pool.name() + " is down";
+            }
+        }
+        for (String iface : interfaces) {
+            if (InterfaceState.isDown(iface)) {
+                return "interface " + iface + " is down";
             }
         }
         return null;
@@ -93,6 +108,7 @@ final class HaRuntime implements AutoCloseable {
     /** Hands mastership over (a priority-0 advert, virtual IPs released), then stops. */
     @Override
     public void close() {
+        tracker.shutdownNow();
         node.close();
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
