@@ -108,6 +108,7 @@ class ApplianceTest {
             bind = a.getLocalPort();
             peer = b.getLocalPort();
         }
+        // Notify commands get the state and the reason appended: the script touches only its file ($0).
         FulcrumConfig config = ConfigLoader.parse("test.yaml", """
                 admin: {bind: "127.0.0.1:0"}
                 listeners:
@@ -123,7 +124,7 @@ class ApplianceTest {
                   peers: [127.0.0.1:%d]
                   advert_interval: 50ms
                   secret_file: ha.secret
-                  notify: {master: [touch, %s], fault: [touch, %s]}
+                  notify: {master: [sh, -c, 'touch "$0"', %s], fault: [sh, -c, 'touch "$0"', %s]}
                   track_pools: [p]
                 """.formatted(dead, bind, peer, dir.resolve("was-master"), dir.resolve("was-fault")), dir);
         try (Appliance appliance = Appliance.start(config, metrics)) {
@@ -202,7 +203,7 @@ class ApplianceTest {
                   peers: [127.0.0.1:%d]
                   advert_interval: 50ms
                   secret_file: ha.secret
-                  notify: {master: [touch, %s]}
+                  notify: {master: [sh, -c, 'touch "$0"', %s]}
                 """.formatted(bind, peer, dir.resolve("was-master")), dir);
         try (Appliance appliance = Appliance.start(config, metrics)) {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
