@@ -5,6 +5,7 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
+COPY testing/pom.xml testing/
 COPY config/pom.xml config/
 COPY lb-core/pom.xml lb-core/
 COPY health/pom.xml health/
@@ -14,6 +15,7 @@ COPY l4/pom.xml l4/
 COPY ha/pom.xml ha/
 COPY appliance/pom.xml appliance/
 COPY bench/pom.xml bench/
+COPY testing/src testing/src
 COPY config/src config/src
 COPY lb-core/src lb-core/src
 COPY health/src health/src

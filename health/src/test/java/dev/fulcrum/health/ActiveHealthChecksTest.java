@@ -25,6 +25,7 @@ import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Pools;
 import dev.fulcrum.lbcore.pool.Server;
 import dev.fulcrum.lbcore.pool.Transition;
+import dev.fulcrum.testing.LeakReports;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.ssl.SslContext;

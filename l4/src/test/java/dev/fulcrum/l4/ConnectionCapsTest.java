@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.metrics.MetricNames;
+import dev.fulcrum.testing.LeakReports;
 import java.net.Socket;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

@@ -3,6 +3,7 @@ package dev.fulcrum.l4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fulcrum.lbcore.health.PassiveHealth;
+import dev.fulcrum.testing.LeakReports;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.metrics.MetricNames;
+import dev.fulcrum.testing.LeakReports;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.metrics.MetricNames;
+import dev.fulcrum.testing.LeakReports;
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;

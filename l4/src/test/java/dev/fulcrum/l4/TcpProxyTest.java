@@ -9,6 +9,7 @@ import dev.fulcrum.lbcore.Transport;
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.metrics.MetricNames;
 import dev.fulcrum.lbcore.pool.Server;
+import dev.fulcrum.testing.LeakReports;
 import io.netty.channel.Channel;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.fulcrum.config.CertificateConfig;
 import dev.fulcrum.config.ListenerTls;
 import dev.fulcrum.config.UpstreamTls;
+import dev.fulcrum.testing.LeakReports;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.ssl.SslProvider;
 import java.nio.file.Path;

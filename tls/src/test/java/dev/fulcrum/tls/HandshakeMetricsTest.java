@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.config.CertificateConfig;
 import dev.fulcrum.config.ListenerTls;
+import dev.fulcrum.testing.LeakReports;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fulcrum.config.CertificateConfig;
 import dev.fulcrum.config.ListenerTls;
 import dev.fulcrum.config.Location;
+import dev.fulcrum.testing.LeakReports;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;

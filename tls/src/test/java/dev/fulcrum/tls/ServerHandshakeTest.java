@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.fulcrum.config.CertificateConfig;
 import dev.fulcrum.config.ListenerTls;
 import dev.fulcrum.config.Location;
+import dev.fulcrum.testing.LeakReports;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;

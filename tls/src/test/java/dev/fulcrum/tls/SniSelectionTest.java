@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fulcrum.config.CertificateConfig;
 import dev.fulcrum.config.ListenerTls;
+import dev.fulcrum.testing.LeakReports;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.ssl.SslProvider;
 import java.nio.file.Path;

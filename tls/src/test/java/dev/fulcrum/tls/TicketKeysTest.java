@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fulcrum.config.CertificateConfig;
 import dev.fulcrum.config.ListenerTls;
+import dev.fulcrum.testing.LeakReports;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionStats;

@@ -1,4 +1,4 @@
-package dev.fulcrum.tls;
+package dev.fulcrum.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,10 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Turns a leak the Netty detector logs into a failed test (registered in logback-test.xml). */
+/**
+ * Turns a leak the Netty detector logs into a failed test. A module registers it in its
+ * logback-test.xml as the appender of {@code io.netty.util.ResourceLeakDetector}.
+ */
 public final class LeakReports extends AppenderBase<ILoggingEvent> {
 
     private static final List<String> REPORTS = new CopyOnWriteArrayList<>();
@@ -21,12 +24,12 @@ public final class LeakReports extends AppenderBase<ILoggingEvent> {
         }
     }
 
-    static void reset() {
+    public static void reset() {
         REPORTS.clear();
     }
 
     /** The detector reports on allocation after a collection: collect, allocate, then check. */
-    static void assertNone() {
+    public static void assertNone() {
         for (int round = 0; round < 3; round++) {
             System.gc();
             for (int i = 0; i < 64; i++) {
