@@ -7,6 +7,7 @@ import dev.fulcrum.config.Protocol;
 import dev.fulcrum.config.RouteConfig;
 import dev.fulcrum.config.TcpOptions;
 import dev.fulcrum.lbcore.EventLoops;
+import dev.fulcrum.lbcore.TrustedPeers;
 import dev.fulcrum.lbcore.UpstreamTlsDialer;
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.pool.Pool;

@@ -56,7 +56,7 @@ final class TcpConnection {
             client.read();
             return;
         }
-        if (addresses.source() != null && target.expectsProxyHeader(addresses.source().getAddress())) {
+        if (target.expectsProxyHeader(addresses.source())) {
             headerTimer = client.eventLoop().schedule(() -> {
                 LOG.debug("{}: no PROXY header within {} ms", client, INSPECT_TIMEOUT_MILLIS);
                 refuseBadProxyHeader();

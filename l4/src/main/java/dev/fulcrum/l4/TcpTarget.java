@@ -1,7 +1,8 @@
 package dev.fulcrum.l4;
 
 import dev.fulcrum.config.ProxyProtocol;
-import java.net.InetAddress;
+import dev.fulcrum.lbcore.TrustedPeers;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 
@@ -35,7 +36,7 @@ record TcpTarget(String listener, List<SniRoute> routes, TcpPool pool, Duration 
         return pool;
     }
 
-    boolean expectsProxyHeader(InetAddress peer) {
+    boolean expectsProxyHeader(InetSocketAddress peer) {
         return proxySenders.contains(peer);
     }
 }

@@ -1,12 +1,10 @@
 package dev.fulcrum.l7;
 
 import dev.fulcrum.config.ForwardingConfig;
-import dev.fulcrum.config.Subnet;
+import dev.fulcrum.lbcore.TrustedPeers;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.ipfilter.IpFilterRuleType;
-import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.netty.util.AsciiString;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -32,33 +30,20 @@ final class ForwardedHeaders {
     private static final String VIA_11 = "1.1 " + PSEUDONYM;
     private static final String VIA_10 = "1.0 " + PSEUDONYM;
 
-    private final IpSubnetFilterRule[] trusted;
+    private final TrustedPeers trusted;
     private final boolean xForwarded;
     private final boolean forwarded;
     private final boolean via;
 
     ForwardedHeaders(ForwardingConfig config) {
-        List<Subnet> subnets = config.trustedProxies();
-        this.trusted = new IpSubnetFilterRule[subnets.size()];
-        for (int i = 0; i < trusted.length; i++) {
-            Subnet subnet = subnets.get(i);
-            trusted[i] = new IpSubnetFilterRule(subnet.address(), subnet.prefixLength(), IpFilterRuleType.ACCEPT);
-        }
+        this.trusted = new TrustedPeers(config.trustedProxies());
         this.xForwarded = config.xForwarded();
         this.forwarded = config.forwarded();
         this.via = config.via();
     }
 
     boolean trusts(InetSocketAddress peer) {
-        if (peer == null) {
-            return false;
-        }
-        for (IpSubnetFilterRule rule : trusted) {
-            if (rule.matches(peer)) {
-                return true;
-            }
-        }
-        return false;
+        return trusted.contains(peer);
     }
 
     /**
@@ -71,7 +56,7 @@ final class ForwardedHeaders {
      */
     void onRequest(HttpHeaders headers, InetSocketAddress peer, String peerIp, HttpVersion clientVersion,
                    String scheme, String host, int localPort) {
-        boolean believe = trusted.length > 0 && trusts(peer);
+        boolean believe = !trusted.isEmpty() && trusts(peer);
         if (!believe) {
             headers.remove(X_FORWARDED_FOR).remove(X_FORWARDED_PROTO).remove(X_FORWARDED_HOST)
                     .remove(X_FORWARDED_PORT).remove(FORWARDED);

@@ -1,20 +1,20 @@
-package dev.fulcrum.l4;
+package dev.fulcrum.lbcore;
 
 import dev.fulcrum.config.Subnet;
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 
-/** A set of networks, asked whether a peer address belongs to one of them. */
-final class TrustedPeers {
-
-    static final TrustedPeers NONE = new TrustedPeers(List.of());
+/**
+ * A set of networks asked whether a peer belongs to one of them: the balancers whose PROXY
+ * headers (tcp) or forwarding headers (http) are believed.
+ */
+public final class TrustedPeers {
 
     private final IpSubnetFilterRule[] rules;
 
-    TrustedPeers(List<Subnet> subnets) {
+    public TrustedPeers(List<Subnet> subnets) {
         rules = new IpSubnetFilterRule[subnets.size()];
         for (int i = 0; i < rules.length; i++) {
             Subnet subnet = subnets.get(i);
@@ -22,13 +22,17 @@ final class TrustedPeers {
         }
     }
 
-    boolean contains(InetAddress peer) {
-        if (rules.length == 0 || peer == null) {
+    public boolean isEmpty() {
+        return rules.length == 0;
+    }
+
+    /** @param peer null (not an IP connection) is never trusted */
+    public boolean contains(InetSocketAddress peer) {
+        if (peer == null) {
             return false;
         }
-        InetSocketAddress address = new InetSocketAddress(peer, 0);
         for (IpSubnetFilterRule rule : rules) {
-            if (rule.matches(address)) {
+            if (rule.matches(peer)) {
                 return true;
             }
         }
