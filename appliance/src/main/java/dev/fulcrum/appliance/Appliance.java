@@ -4,7 +4,7 @@ import dev.fulcrum.appliance.admin.AdminEndpoint;
 import dev.fulcrum.appliance.admin.AdminServer;
 import dev.fulcrum.appliance.admin.MetricsEndpoint;
 import dev.fulcrum.config.FulcrumConfig;
-import dev.fulcrum.config.ListenerConfig;
+import dev.fulcrum.config.HaConfig;
 import dev.fulcrum.l4.L4Snapshot;
 import dev.fulcrum.l4.TcpListener;
 import dev.fulcrum.l7.HttpListener;
@@ -16,18 +16,12 @@ import dev.fulcrum.health.OutlierDetector;
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Pools;
-import dev.fulcrum.tls.ServerTls;
 import dev.fulcrum.tls.TlsConfigException;
-import io.netty.channel.ChannelHandler;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,26 +32,23 @@ import org.slf4j.LoggerFactory;
 public final class Appliance implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Appliance.class);
-    private static final long BIND_TIMEOUT_SECONDS = 10;
 
     private final EventLoops loops;
     private final AtomicReference<L7Snapshot> snapshot;
-    private final List<HttpListener> listeners;
-    private final List<TcpListener> tcpListeners;
+    private final ListenerSet listeners;
     private final AdminServer admin;
     private final AtomicReference<ActiveHealthChecks> checks;
     private final AtomicReference<TlsRuntime> tls;
     private final AtomicReference<HaRuntime> ha;
 
-    private Appliance(EventLoops loops, AtomicReference<L7Snapshot> snapshot, List<HttpListener> listeners,
-                      List<TcpListener> tcpListeners, AdminServer admin, AtomicReference<ActiveHealthChecks> checks,
+    private Appliance(EventLoops loops, AtomicReference<L7Snapshot> snapshot, ListenerSet listeners,
+                      AdminServer admin, AtomicReference<ActiveHealthChecks> checks,
                       AtomicReference<TlsRuntime> tls, AtomicReference<HaRuntime> ha) {
         this.tls = tls;
         this.ha = ha;
         this.loops = loops;
         this.snapshot = snapshot;
-        this.listeners = List.copyOf(listeners);
-        this.tcpListeners = List.copyOf(tcpListeners);
+        this.listeners = listeners;
         this.admin = admin;
         this.checks = checks;
     }
@@ -71,11 +62,11 @@ public final class Appliance implements AutoCloseable {
         EventLoops loops = EventLoops.create(config.workers());
         AtomicReference<L7Snapshot> snapshot = new AtomicReference<>();
         AtomicReference<L4Snapshot> l4Snapshot = new AtomicReference<>();
-        List<HttpListener> listeners = new ArrayList<>();
-        List<TcpListener> tcpListeners = new ArrayList<>();
         AtomicReference<ActiveHealthChecks> checks = new AtomicReference<>();
         AtomicReference<TlsRuntime> tls = new AtomicReference<>();
         AtomicReference<HaRuntime> ha = new AtomicReference<>();
+        ListenerSet listeners = new ListenerSet(config.listeners(), loops, snapshot::get, l4Snapshot::get,
+                metrics.registry(), name -> tls.get().server(name));
         AdminServer admin = null;
         try {
             // One set of servers for both layers: health and connection counts are per server, not per layer.
@@ -87,31 +78,25 @@ public final class Appliance implements AutoCloseable {
             snapshot.set(L7Snapshot.build(config, pools, loops, metrics.registry(), passive, tls.get().upstreams()));
             l4Snapshot.set(L4Snapshot.build(config, pools, metrics.registry(), passive, tls.get().upstreams()));
             checks.set(ActiveHealthChecks.start(pools, config.pools(), loops, metrics.registry()));
-            for (ListenerConfig listener : config.listeners()) {
-                ServerTls terminating = tls.get().server(listener.name());
-                Supplier<ChannelHandler> handlers = terminating == null ? null : terminating::newHandler;
-                if (listener.protocol().isHttp()) {
-                    listeners.add(awaitBound(listener, HttpListener.start(listener, loops, snapshot::get,
-                            metrics.registry(), handlers)));
-                } else {
-                    tcpListeners.add(awaitBound(listener, TcpListener.start(listener, loops, l4Snapshot::get,
-                            metrics.registry(), handlers)));
-                }
+            boolean followMastership = config.ha().map(HaConfig::listenersFollowState).orElse(false);
+            if (!followMastership) {
+                listeners.bind();
             }
             admin = bindAdmin(config, metrics);
             if (config.ha().isPresent()) {
-                ha.set(HaRuntime.start(config.ha().get(), pools, metrics.registry()));
+                ha.set(HaRuntime.start(config.ha().get(), pools, metrics.registry(),
+                        followMastership ? listeners : null));
             }
-            Appliance appliance = new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks, tls, ha);
-            log.info("started on {} event loops ({}): {} {}; admin on {}", loops.threads(), loops.transport(),
-                    listeners, tcpListeners, admin.localAddress());
+            Appliance appliance = new Appliance(loops, snapshot, listeners, admin, checks, tls, ha);
+            log.info("started on {} event loops ({}): {}; admin on {}", loops.threads(), loops.transport(),
+                    followMastership ? "listeners bound while master" : listeners, admin.localAddress());
             return appliance;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks, tls, ha).close();
+            new Appliance(loops, snapshot, listeners, admin, checks, tls, ha).close();
             throw new StartException(List.of(config.source() + ": interrupted while starting"), e);
         } catch (StartException | RuntimeException e) {
-            new Appliance(loops, snapshot, listeners, tcpListeners, admin, checks, tls, ha).close();
+            new Appliance(loops, snapshot, listeners, admin, checks, tls, ha).close();
             if (e instanceof StartException start) {
                 throw start;
             }
@@ -135,19 +120,6 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
-    /** Waits for a listener's sockets; a bind that fails or hangs fails the start, naming the listener. */
-    private static <T> T awaitBound(ListenerConfig listener, Future<T> started) throws StartException {
-        if (!started.awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            throw new StartException(List.of(listener.location() + ": listener " + listener.name()
-                    + ": binding " + listener.bind() + " did not finish in " + BIND_TIMEOUT_SECONDS + "s"));
-        }
-        if (!started.isSuccess()) {
-            throw new StartException(List.of(listener.location() + ": listener " + listener.name()
-                    + ": cannot bind " + listener.bind() + ": " + started.cause().getMessage()), started.cause());
-        }
-        return started.getNow();
-    }
-
     private static AdminServer bindAdmin(FulcrumConfig config, Metrics metrics) throws StartException {
         Map<String, AdminEndpoint> endpoints = Map.of("/metrics", new MetricsEndpoint(metrics.registry()));
         try {
@@ -161,21 +133,25 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
+    /** The http and https listeners bound now. */
     public List<HttpListener> listeners() {
-        return listeners;
+        return listeners.http();
     }
 
-    /** The address a named listener is bound to (the real port when the configuration said 0). */
+    /**
+     * The address a named listener is bound to (the real port when the configuration said 0).
+     *
+     * @throws IllegalArgumentException when it is not bound: no such listener, or listeners that
+     *     follow mastership on a node that is not master
+     */
     public InetSocketAddress listenerAddress(String name) {
-        return listeners.stream().filter(l -> l.name().equals(name)).findFirst()
-                .map(HttpListener::localAddress)
-                .or(() -> tcpListeners.stream().filter(l -> l.name().equals(name)).findFirst()
-                        .map(TcpListener::localAddress))
-                .orElseThrow(() -> new IllegalArgumentException("no listener " + name));
+        return listeners.address(name).orElseThrow(() -> new IllegalArgumentException("listener " + name
+                + " is not bound" + (config().listener(name).isPresent() ? " (this node is not master)" : "")));
     }
 
+    /** The tcp and tls listeners bound now. */
     public List<TcpListener> tcpListeners() {
-        return tcpListeners;
+        return listeners.tcp();
     }
 
     public InetSocketAddress adminAddress() {
@@ -208,17 +184,7 @@ public final class Appliance implements AutoCloseable {
         if (pair != null) {
             pair.close();
         }
-        for (HttpListener listener : listeners) {
-            listener.close().awaitUninterruptibly(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
-        List<Future<Void>> drains = new ArrayList<>();
-        for (TcpListener listener : tcpListeners) {
-            drains.add(listener.drain());
-        }
-        for (Future<Void> drain : drains) {
-            // Each drain ends by its own deadline; the wait is bounded by the longest of them.
-            drain.awaitUninterruptibly();
-        }
+        listeners.drain();
         ActiveHealthChecks running = checks.getAndSet(null);
         if (running != null) {
             running.close();

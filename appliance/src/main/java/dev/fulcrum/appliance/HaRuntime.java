@@ -4,10 +4,15 @@ import dev.fulcrum.config.Endpoint;
 import dev.fulcrum.config.HaConfig;
 import dev.fulcrum.config.VipConfig;
 import dev.fulcrum.ha.CommandRunner;
+import dev.fulcrum.ha.GratuitousArp;
 import dev.fulcrum.ha.HaNode;
 import dev.fulcrum.ha.HaSettings;
 import dev.fulcrum.ha.HaState;
-import dev.fulcrum.ha.VipActions;
+import dev.fulcrum.ha.MastershipActions;
+import dev.fulcrum.ha.MastershipStep;
+import dev.fulcrum.ha.TrackCommandCheck;
+import dev.fulcrum.ha.VipCommandStep;
+import dev.fulcrum.ha.VirtualAddresses;
 import dev.fulcrum.lbcore.pool.Pool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -26,11 +31,13 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * This node's part in the active-passive pair: heartbeats on a small event loop of their own,
- * virtual IPs and notify commands on mastership changes, and FAULT while a tracked pool has no
- * server up or a virtual IP's interface is down.
+ * This node's part in the active-passive pair: heartbeats on a small event loop of their own;
+ * on mastership changes the virtual IPs, the listeners (when they follow the state), the VIP
+ * command and notify; FAULT while a tracked pool has no server up, a virtual IP's interface is
+ * down or the track command fails.
  */
 final class HaRuntime implements AutoCloseable {
 
@@ -46,8 +53,12 @@ final class HaRuntime implements AutoCloseable {
         this.tracker = tracker;
     }
 
-    /** Call off the event loops: the secret file is read and peer names resolved here. */
-    static HaRuntime start(HaConfig config, Map<String, Pool> pools, MeterRegistry registry)
+    /**
+     * Call off the event loops: the secret file is read and peer names resolved here.
+     *
+     * @param followers the listeners, when they are bound only while master; else null
+     */
+    static HaRuntime start(HaConfig config, Map<String, Pool> pools, MeterRegistry registry, ListenerSet followers)
             throws InterruptedException {
         byte[] secret;
         try {
@@ -62,25 +73,54 @@ final class HaRuntime implements AutoCloseable {
         }
         HaSettings settings = new HaSettings(config.node(), config.priority(), config.advertInterval(),
                 config.deadAfter(), config.preempt(), config.preemptDelay());
+        CommandRunner runner = CommandRunner.processes(COMMAND_TIMEOUT);
+        MastershipActions actions = new MastershipActions(steps(config, followers, runner), config.notifyCommands(),
+                runner);
+        actions.clearLeftovers();
         EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("fulcrum-ha", true),
                 NioIoHandler.newFactory());
+        // Its own threads: reading the interfaces' state is file I/O and the track command a
+        // process; neither may hold up an event loop, nor the command the interface checks.
+        ScheduledExecutorService tracker = Executors.newScheduledThreadPool(2,
+                new DefaultThreadFactory("fulcrum-ha-track", true));
         try {
             HaNode node = HaNode.start(settings, new InetSocketAddress(config.bind().host(), config.bind().port()),
-                    peers, loop.next(), secret, new VipActions(config.vips(), config.notifyCommands(),
-                            CommandRunner.processes(COMMAND_TIMEOUT)), registry);
+                    peers, loop.next(), secret, actions, registry);
             List<Pool> tracked = config.trackPools().stream().map(pools::get).toList();
             List<String> interfaces = config.vips().stream().map(VipConfig::iface).distinct().toList();
-            // Its own thread: reading the interfaces' state is file I/O, kept off the event loops.
-            ScheduledExecutorService tracker = Executors.newSingleThreadScheduledExecutor(
-                    new DefaultThreadFactory("fulcrum-ha-track", true));
+            AtomicReference<String> commandFailure = new AtomicReference<>();
+            config.trackCommand().ifPresent(track -> {
+                TrackCommandCheck check = new TrackCommandCheck(track, CommandRunner.processes(track.timeout()));
+                tracker.scheduleWithFixedDelay(() -> commandFailure.set(check.runOnce()), 0,
+                        track.interval().toNanos(), TimeUnit.NANOSECONDS);
+            });
             long interval = config.advertInterval().toNanos();
-            tracker.scheduleAtFixedRate(() -> node.fault(failing(tracked, interfaces)), interval, interval,
-                    TimeUnit.NANOSECONDS);
+            tracker.scheduleAtFixedRate(() -> {
+                String failing = failing(tracked, interfaces);
+                node.fault(failing != null ? failing : commandFailure.get());
+            }, interval, interval, TimeUnit.NANOSECONDS);
             return new HaRuntime(loop, node, tracker);
         } catch (InterruptedException | RuntimeException e) {
+            tracker.shutdownNow();
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** Becoming master: addresses first, then listeners on them, then the announcement, then the VIP command. */
+    private static List<MastershipStep> steps(HaConfig config, ListenerSet followers, CommandRunner runner) {
+        List<MastershipStep> steps = new ArrayList<>();
+        if (!config.vips().isEmpty()) {
+            steps.add(new VirtualAddresses(config.vips(), runner));
+        }
+        if (followers != null) {
+            steps.add(new ListenersFollowMastership(followers));
+        }
+        if (!config.vips().isEmpty()) {
+            steps.add(new GratuitousArp(config.vips(), runner));
+        }
+        config.vipCommand().ifPresent(command -> steps.add(new VipCommandStep(command, runner)));
+        return steps;
     }
 
     /**

@@ -632,11 +632,36 @@ final class ConfigParser {
             return commands;
         }).orElse(Map.of());
         List<String> track = r.list("track_pools", poolRef());
+        Optional<TrackCommand> trackCommand = r.section("track_command", "ha_track_command", this::trackCommand);
+        Optional<VipCommand> vipCommand = r.section("vip_command", "ha_vip_command", vr -> {
+            List<String> acquire = vr.list("acquire", Values.string("a command argument"));
+            if (vr.require("acquire") && acquire.isEmpty()) {
+                vr.errorAtKey("acquire", "expected a command: a non-empty list of arguments");
+            }
+            return new VipCommand(acquire, vr.list("release", Values.string("a command argument")));
+        });
+        boolean follow = r.optional("listeners_follow_state", Values.bool(), false);
         if (node.isEmpty() || bind.isEmpty() || secret.isEmpty()) {
             return null;
         }
         return new HaConfig(node.get(), priority, bind.get(), peers, advert, secret.get(), vips, preempt, preemptDelay,
-                deadAfter, notify, track);
+                deadAfter, notify, track, trackCommand, vipCommand, follow);
+    }
+
+    private TrackCommand trackCommand(MapReader r) {
+        List<String> command = r.list("command", Values.string("a command argument"));
+        if (r.require("command") && command.isEmpty()) {
+            r.errorAtKey("command", "expected a command: a non-empty list of arguments");
+        }
+        Duration interval = r.optional("interval", Values.positiveDuration(), TrackCommand.DEFAULT_INTERVAL);
+        Duration timeout = r.optional("timeout", Values.positiveDuration(), interval);
+        if (timeout.compareTo(interval) > 0) {
+            r.errorAtKey("timeout", "timeout " + Durations.format(timeout) + " must not be longer than interval "
+                    + Durations.format(interval) + ": runs would overlap");
+        }
+        int fall = r.optional("fall", Values.integer(1, 100), 1);
+        int rise = r.optional("rise", Values.integer(1, 100), 1);
+        return new TrackCommand(command, interval, timeout, fall, rise);
     }
 
     // ---- cross-references and uniqueness ---------------------------------------------------------

@@ -93,6 +93,9 @@ class ConfigLoaderTest {
               dead_after: 500ms
               notify: {master: [/usr/local/bin/became, master], fault: [logger, fault]}
               track_pools: [web]
+              track_command: {command: [/usr/local/bin/fit], interval: 1s, timeout: 500ms, fall: 2, rise: 3}
+              vip_command: {acquire: [/usr/local/bin/move-ip, here]}
+              listeners_follow_state: true
               vip: [{address: 10.0.0.100/24, interface: eth0}, {address: "2001:db8::100/64", interface: eth1}]
             """;
 
@@ -245,7 +248,10 @@ class ConfigLoaderTest {
                 List.of(new VipConfig("10.0.0.100", 24, "eth0"), new VipConfig("2001:db8::100", 64, "eth1")),
                 false, Duration.ofSeconds(2), Duration.ofMillis(500),
                 Map.of("master", List.of("/usr/local/bin/became", "master"), "fault", List.of("logger", "fault")),
-                List.of("web")));
+                List.of("web"),
+                Optional.of(new TrackCommand(List.of("/usr/local/bin/fit"), Duration.ofSeconds(1),
+                        Duration.ofMillis(500), 2, 3)),
+                Optional.of(new VipCommand(List.of("/usr/local/bin/move-ip", "here"), List.of())), true));
     }
 
     @Test

@@ -686,6 +686,27 @@ class ValidationTest {
                 .endsWith(") is not readable");
     }
 
+    @Test
+    void haCommandsNeedACommandAndRunsThatDoNotOverlap() {
+        assertThat(check("""
+                listeners:
+                  - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app}]}
+                ha:
+                  node: a
+                  bind: 10.0.0.1:7946
+                  peers: [10.0.0.2:7946]
+                  secret_file: ha.secret
+                  track_command: {command: [], interval: 1s, timeout: 2s, rise: 0}
+                  vip_command: {release: [x]}
+                  listeners_follow_state: maybe
+                """ + POOLS)).containsExactly(
+                "8:19: ha.track_command.command: expected a command: a non-empty list of arguments",
+                "8:46: ha.track_command.timeout: timeout 2s must not be longer than interval 1s: runs would overlap",
+                "8:65: ha.track_command.rise: 0 is out of range; expected an integer between 1 and 100",
+                "9:16: ha.vip_command: missing required key 'acquire'",
+                "10:27: ha.listeners_follow_state: expected true or false, got 'maybe'");
+    }
+
     // ---- match values ----------------------------------------------------------------------------------
 
     @Test
