@@ -28,4 +28,10 @@ public final class GratuitousArp implements MastershipStep {
                     vip.address()));
         }
     }
+
+    /** The other master announced the addresses too: neighbours must learn this node again. */
+    @Override
+    public void reassert(String reason) {
+        acquire(reason);
+    }
 }

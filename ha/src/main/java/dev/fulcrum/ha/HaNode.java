@@ -51,7 +51,17 @@ public final class HaNode implements AutoCloseable {
         this.actions = actions;
         // Adverts older than dead_after would only confuse the state machine.
         this.codec = new AdvertCodec(secret, settings.node(), Math.max(2_000, settings.deadAfter().toMillis()));
-        this.machine = new HaStateMachine(settings, System::nanoTime, this::transition);
+        this.machine = new HaStateMachine(settings, System::nanoTime, new HaStateMachine.Listener() {
+            @Override
+            public void transition(HaState from, HaState to, String reason) {
+                HaNode.this.transition(from, to, reason);
+            }
+
+            @Override
+            public void reassert(String reason) {
+                actionThread.execute(() -> run(() -> actions.reassert(reason)));
+            }
+        });
         this.meters = new HaMeters(registry, settings.node(), machine::state);
         this.actionThread = Executors.newSingleThreadExecutor(task -> {
             Thread thread = new Thread(task, "fulcrum-ha-actions");

@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
  *     sorts first, so both nodes reach the same verdict;
  * <li>a backup takes over when it has heard no master for {@code deadAfter}, or at once when the
  *     master says it gives up (priority 0: shutting down or in fault);
- * <li>a master that hears another master ranking higher yields (split brain ends as soon as
- *     adverts pass again; it is logged loudly);
+ * <li>a master that hears another master ranking higher yields: quietly when that node was a
+ *     live backup a moment ago (it preempted), loudly as SPLIT BRAIN when it came out of silence
+ *     (both were master while adverts did not pass);
  * <li>with {@code preempt}, a backup outranking the master takes over after {@code preemptDelay};
  *     without, a returning node stays backup;
  * <li>a failing tracked condition puts the node in FAULT, advertising priority 0, until it passes.
@@ -26,6 +27,13 @@ public final class HaStateMachine {
     @FunctionalInterface
     public interface Listener {
         void transition(HaState from, HaState to, String reason);
+
+        /**
+         * This node stays master through a split brain: the other master held the virtual IPs
+         * too and neighbours may be sending to it, so they must be claimed again.
+         */
+        default void reassert(String reason) {
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(HaStateMachine.class);
@@ -37,6 +45,7 @@ public final class HaStateMachine {
     private long lastMasterAdvertNanos;
     private Advert master;
     private long outrankingSinceNanos = -1;
+    private long lastReassertNanos = Long.MIN_VALUE / 2;
     private String fault;
     private boolean shuttingDown;
     /** The last advert of each peer and when it came: a live higher-ranked backup takes over first. */
@@ -72,6 +81,9 @@ public final class HaStateMachine {
     /** An authenticated advert from a peer. */
     public void onAdvert(Advert advert) {
         long now = nanoClock.getAsLong();
+        boolean wasLiveBackup = isLiveBackup(advert.node(), now);
+        boolean backFromSilence = !heardNanos.containsKey(advert.node())
+                || now - heardNanos.get(advert.node()) >= settings.deadAfter().toNanos();
         peers.put(advert.node(), advert);
         heardNanos.put(advert.node(), now);
         boolean peerIsMaster = advert.state() == HaState.MASTER;
@@ -90,7 +102,10 @@ public final class HaStateMachine {
             return;
         }
         if (state == HaState.MASTER && peerIsMaster && advert.priority() > 0) {
-            if (outranks(advert)) {
+            if (outranks(advert) && wasLiveBackup) {
+                // It heard this node as master and preempted it: the normal return of a higher-ranked node.
+                move(HaState.BACKUP, "preempted by " + advert.node() + " (priority " + advert.priority() + ")");
+            } else if (outranks(advert)) {
                 LOG.error("SPLIT BRAIN: {} and {} are both master; {} ranks higher, {} yields", settings.node(),
                         advert.node(), advert.node(), settings.node());
                 move(HaState.BACKUP, "split brain: " + advert.node() + " (priority " + advert.priority()
@@ -98,11 +113,27 @@ public final class HaStateMachine {
             } else {
                 LOG.error("SPLIT BRAIN: {} and {} are both master; {} ranks higher and stays", settings.node(),
                         advert.node(), settings.node());
+                // Once per episode: the other master yields on this node's next advert.
+                reassert("split brain with " + advert.node(), now);
             }
+            return;
+        }
+        if (state == HaState.MASTER && backFromSilence) {
+            // It may have held the addresses while it could not hear this node (a partition, or it
+            // came back up): neighbours that followed it must learn this node again.
+            reassert("peer " + advert.node() + " heard again", now);
             return;
         }
         if (state == HaState.BACKUP) {
             considerPreempting(now);
+        }
+    }
+
+    /** Asks for the addresses to be claimed again, at most once per dead_after. */
+    private void reassert(String reason, long now) {
+        if (now - lastReassertNanos >= settings.deadAfter().toNanos()) {
+            lastReassertNanos = now;
+            listener.reassert(reason);
         }
     }
 
@@ -131,6 +162,13 @@ public final class HaStateMachine {
             lastMasterAdvertNanos = nanoClock.getAsLong();
             move(HaState.BACKUP, "tracked conditions pass again");
         }
+    }
+
+    /** Whether {@code node}'s last advert, heard within dead_after, said it was a working backup. */
+    private boolean isLiveBackup(String node, long now) {
+        Advert last = peers.get(node);
+        return last != null && last.state() == HaState.BACKUP && last.priority() > 0
+                && now - heardNanos.get(node) < settings.deadAfter().toNanos();
     }
 
     /** When the master is gone, only the highest-ranked live backup takes over: no race between backups. */

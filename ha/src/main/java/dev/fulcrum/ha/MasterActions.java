@@ -12,6 +12,10 @@ public interface MasterActions {
     /** Left master (to backup or fault): release the virtual IPs first, then notify. */
     void leftMaster(HaState now, String reason);
 
+    /** Still master after a split brain: announce the virtual IPs again (the other master had them). */
+    default void reassert(String reason) {
+    }
+
     /** Any other change (e.g. backup to fault): notify only. */
     default void changed(HaState from, HaState to, String reason) {
     }

@@ -43,6 +43,13 @@ public final class MastershipActions implements MasterActions {
     }
 
     @Override
+    public void reassert(String reason) {
+        for (MastershipStep step : steps) {
+            guarded(step, () -> step.reassert(reason));
+        }
+    }
+
+    @Override
     public void changed(HaState from, HaState to, String reason) {
         notify(to, reason);
     }

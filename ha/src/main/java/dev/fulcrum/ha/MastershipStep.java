@@ -14,6 +14,10 @@ public interface MastershipStep {
     default void release(HaState now, String reason) {
     }
 
+    /** Still master after a split brain: claim again what the other master took. */
+    default void reassert(String reason) {
+    }
+
     /**
      * Undoes what an earlier run of this node may have left behind (a crashed master's virtual
      * addresses), before this node starts as backup.

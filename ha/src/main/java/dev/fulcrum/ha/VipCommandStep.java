@@ -31,6 +31,12 @@ public final class VipCommandStep implements MastershipStep {
         }
     }
 
+    /** The other master may have moved the address to itself: move it back. */
+    @Override
+    public void reassert(String reason) {
+        acquire(reason);
+    }
+
     static List<String> withContext(List<String> command, HaState state, String reason) {
         List<String> full = new ArrayList<>(command);
         full.add(state.key());

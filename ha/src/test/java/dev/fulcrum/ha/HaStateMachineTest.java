@@ -92,6 +92,49 @@ class HaStateMachineTest {
     }
 
     @Test
+    void aMasterPreemptedByALiveBackupYieldsWithoutCallingItSplitBrain() {
+        HaStateMachine b = node("lb-b", 100);
+        b.start();
+        advance(Duration.ofMillis(300));
+        b.tick();
+        advance(INTERVAL);
+        b.onAdvert(advert("lb-a", 200, HaState.BACKUP));
+        advance(INTERVAL);
+        b.onAdvert(advert("lb-a", 200, HaState.MASTER));
+        assertThat(b.state()).isEqualTo(HaState.BACKUP);
+        assertThat(transitions).last().isEqualTo("master -> backup: preempted by lb-a (priority 200)");
+    }
+
+    @Test
+    void aMasterHearingAPeerComeBackFromSilenceClaimsItsAddressesAgain() {
+        List<String> reasserted = new ArrayList<>();
+        HaStateMachine a = new HaStateMachine(new HaSettings("lb-a", 200, INTERVAL, INTERVAL.multipliedBy(3),
+                true, Duration.ZERO), () -> now, new HaStateMachine.Listener() {
+                    @Override
+                    public void transition(HaState from, HaState to, String reason) {
+                    }
+
+                    @Override
+                    public void reassert(String reason) {
+                        reasserted.add(reason);
+                    }
+                });
+        a.start();
+        advance(Duration.ofMillis(300));
+        a.tick();
+        a.onAdvert(advert("lb-b", 100, HaState.BACKUP));
+        for (int i = 0; i < 5; i++) {
+            advance(INTERVAL);
+            a.onAdvert(advert("lb-b", 100, HaState.BACKUP));
+        }
+        advance(Duration.ofSeconds(2));
+        a.onAdvert(advert("lb-b", 100, HaState.BACKUP));
+        assertThat(a.state()).isEqualTo(HaState.MASTER);
+        assertThat(reasserted).as("first contact, then back after 2 s of silence; not while heard steadily")
+                .containsExactly("peer lb-b heard again", "peer lb-b heard again");
+    }
+
+    @Test
     void withoutPreemptAReturningNodeStaysBackup() {
         HaStateMachine a = node("lb-a", 200, false, Duration.ZERO);
         a.start();
@@ -114,12 +157,27 @@ class HaStateMachineTest {
         assertThat(transitions).last()
                 .isEqualTo("master -> backup: split brain: lb-a (priority 200) is master and ranks higher");
 
-        HaStateMachine high = node("lb-a", 200);
+        List<String> reasserted = new ArrayList<>();
+        HaStateMachine high = new HaStateMachine(new HaSettings("lb-a", 200, INTERVAL, INTERVAL.multipliedBy(3),
+                true, Duration.ZERO), () -> now, new HaStateMachine.Listener() {
+                    @Override
+                    public void transition(HaState from, HaState to, String reason) {
+                    }
+
+                    @Override
+                    public void reassert(String reason) {
+                        reasserted.add(reason);
+                    }
+                });
         high.start();
         advance(Duration.ofMillis(300));
         high.tick();
         high.onAdvert(advert("lb-b", 100, HaState.MASTER));
+        advance(INTERVAL);
+        high.onAdvert(advert("lb-b", 100, HaState.MASTER));
         assertThat(high.state()).isEqualTo(HaState.MASTER);
+        assertThat(reasserted).as("the staying master claims its addresses again, once per episode")
+                .containsExactly("split brain with lb-b");
     }
 
     @Test

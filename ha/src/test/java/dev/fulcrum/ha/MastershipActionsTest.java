@@ -63,6 +63,19 @@ class MastershipActionsTest {
     }
 
     @Test
+    void afterASplitBrainTheStayingMasterAnnouncesAndMovesTheVipAgain() {
+        List<VipConfig> vips = List.of(new VipConfig("10.0.0.100", 24, "eth0"));
+        MastershipActions actions = new MastershipActions(List.of(new VirtualAddresses(vips, recorder),
+                new GratuitousArp(vips, recorder), new VipCommandStep(new VipCommand(List.of("move-ip"), List.of()),
+                        recorder)), Map.of("master", List.of("notify-me")), recorder);
+
+        actions.reassert("split brain with lb-b");
+
+        assertThat(ran).containsExactly("& arping -U -c 3 -I eth0 10.0.0.100",
+                "move-ip master split brain with lb-b");
+    }
+
+    @Test
     void aFailingStepDoesNotStopTheOthersOrTheNotify() {
         MastershipStep broken = reason -> {
             throw new IllegalStateException("cannot bind");

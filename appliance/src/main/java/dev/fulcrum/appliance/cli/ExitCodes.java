@@ -8,6 +8,9 @@ final class ExitCodes {
     /** The command line itself is wrong; picocli uses the same number. */
     static final int USAGE = 2;
 
+    /** Stopping failed (sysexits EX_SOFTWARE): something did not close cleanly. */
+    static final int STOP_FAILED = 70;
+
     private ExitCodes() {
     }
 }

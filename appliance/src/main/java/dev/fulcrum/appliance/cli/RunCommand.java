@@ -6,11 +6,11 @@ import dev.fulcrum.appliance.StartException;
 import dev.fulcrum.appliance.demo.Demo;
 import dev.fulcrum.config.ConfigException;
 import dev.fulcrum.config.ConfigLoader;
+import dev.fulcrum.config.HaConfig;
 import dev.fulcrum.config.Endpoint;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -56,18 +56,18 @@ final class RunCommand implements Callable<Integer> {
             metrics.close();
             return ExitCodes.INVALID_INPUT;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                running.close();
-                metrics.close();
-            } catch (Exception e) {
-                err.println("fulcrum: error while stopping: " + e);
-            } finally {
-                stopped.countDown();
-            }
-        }, "fulcrum-shutdown"));
-        stopped.await();
+        // Installed once started: a configuration that fails leaves the process's signals alone.
+        StopSignals.install().await();
+        err.println("fulcrum: stopping");
+        err.flush();
+        try {
+            running.close();
+        } catch (Exception e) {
+            err.println("fulcrum: error while stopping: " + e);
+            return ExitCodes.STOP_FAILED;
+        } finally {
+            metrics.close();
+        }
         return ExitCodes.OK;
     }
 
@@ -87,6 +87,9 @@ final class RunCommand implements Callable<Integer> {
         out.println("Fulcrum " + VersionProvider.version() + ": running " + config);
         appliance.listeners().forEach(l -> out.println("  listener " + l.name() + " on " + l.localAddress()));
         appliance.tcpListeners().forEach(l -> out.println("  listener " + l.name() + " on " + l.localAddress()));
+        if (appliance.config().ha().map(HaConfig::listenersFollowState).orElse(false)) {
+            out.println("  listeners bound while this node is master (ha.listeners_follow_state)");
+        }
         out.println("  admin on " + appliance.adminAddress());
         out.flush();
         return appliance;
