@@ -1,8 +1,8 @@
 package dev.fulcrum.appliance;
 
-import dev.fulcrum.appliance.admin.AdminEndpoint;
+import dev.fulcrum.appliance.admin.AdminRoutes;
 import dev.fulcrum.appliance.admin.AdminServer;
-import dev.fulcrum.appliance.admin.MetricsEndpoint;
+import dev.fulcrum.appliance.admin.BearerToken;
 import dev.fulcrum.config.FulcrumConfig;
 import dev.fulcrum.config.HaConfig;
 import dev.fulcrum.l4.L4Snapshot;
@@ -13,15 +13,24 @@ import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.health.ActiveHealthChecks;
 import dev.fulcrum.health.HealthMetrics;
 import dev.fulcrum.health.OutlierDetector;
-import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Pools;
 import dev.fulcrum.tls.TlsConfigException;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,28 +42,53 @@ public final class Appliance implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Appliance.class);
 
+    /** How long a replaced snapshot lives on for the requests that started on it (access log lines). */
+    private static final long RETIRED_SNAPSHOT_GRACE_SECONDS = 10;
+
     private final EventLoops loops;
+    private final Metrics metrics;
     private final AtomicReference<L7Snapshot> snapshot;
+    private final AtomicReference<L4Snapshot> l4Snapshot;
     private final ListenerSet listeners;
-    private final AdminServer admin;
+    private volatile AdminServer admin;
+    private volatile ConfigReloader reloader;
+    private volatile BearerToken token;
     private final AtomicReference<ActiveHealthChecks> checks;
     private final AtomicReference<TlsRuntime> tls;
     private final AtomicReference<HaRuntime> ha;
+    private final AtomicReference<HealthMetrics> healthMetrics;
+    private final AtomicReference<OutlierDetector> outliers;
 
-    private Appliance(EventLoops loops, AtomicReference<L7Snapshot> snapshot, ListenerSet listeners,
-                      AdminServer admin, AtomicReference<ActiveHealthChecks> checks,
-                      AtomicReference<TlsRuntime> tls, AtomicReference<HaRuntime> ha) {
+    private Appliance(EventLoops loops, Metrics metrics, AtomicReference<L7Snapshot> snapshot,
+                      AtomicReference<L4Snapshot> l4Snapshot, ListenerSet listeners,
+                      AtomicReference<ActiveHealthChecks> checks, AtomicReference<TlsRuntime> tls,
+                      AtomicReference<HaRuntime> ha, AtomicReference<HealthMetrics> healthMetrics,
+                      AtomicReference<OutlierDetector> outliers) {
         this.tls = tls;
         this.ha = ha;
         this.loops = loops;
+        this.metrics = metrics;
         this.snapshot = snapshot;
+        this.l4Snapshot = l4Snapshot;
         this.listeners = listeners;
-        this.admin = admin;
         this.checks = checks;
+        this.healthMetrics = healthMetrics;
+        this.outliers = outliers;
     }
 
-    /** Binds every listener of the configuration and the admin listener; on any failure, none stays bound. */
+    /** {@link #start(FulcrumConfig, Metrics, Path)} for a configuration not read from a file. */
     public static Appliance start(FulcrumConfig config, Metrics metrics) throws StartException {
+        return start(config, metrics, null);
+    }
+
+    /**
+     * Binds every listener of the configuration and the admin listener; on any failure, none
+     * stays bound.
+     *
+     * @param file where the configuration was read, to read it again on reload; null when it
+     *     came from memory (then only the admin API's weight changes reload)
+     */
+    public static Appliance start(FulcrumConfig config, Metrics metrics, Path file) throws StartException {
         List<String> unserved = NotYetServed.find(config);
         if (!unserved.isEmpty()) {
             throw new StartException(unserved);
@@ -65,43 +99,116 @@ public final class Appliance implements AutoCloseable {
         AtomicReference<ActiveHealthChecks> checks = new AtomicReference<>();
         AtomicReference<TlsRuntime> tls = new AtomicReference<>();
         AtomicReference<HaRuntime> ha = new AtomicReference<>();
+        AtomicReference<HealthMetrics> healthMetrics = new AtomicReference<>();
+        AtomicReference<OutlierDetector> outliers = new AtomicReference<>();
         ListenerSet listeners = new ListenerSet(config.listeners(), loops, snapshot::get, l4Snapshot::get,
                 metrics.registry(), name -> tls.get().server(name));
-        AdminServer admin = null;
+        Appliance appliance = new Appliance(loops, metrics, snapshot, l4Snapshot, listeners, checks, tls, ha,
+                healthMetrics, outliers);
         try {
             // One set of servers for both layers: health and connection counts are per server, not per layer.
             Map<String, Pool> pools = Pools.build(config.pools());
-            HealthMetrics.bind(pools, metrics.registry());
-            PassiveHealth passive = new OutlierDetector(pools, config.pools(), GlobalEventExecutor.INSTANCE,
-                    metrics.registry());
+            healthMetrics.set(HealthMetrics.bind(pools, metrics.registry()));
+            outliers.set(new OutlierDetector(pools, config.pools(), GlobalEventExecutor.INSTANCE, metrics.registry()));
             tls.set(startTls(config, metrics));
-            snapshot.set(L7Snapshot.build(config, pools, loops, metrics.registry(), passive, tls.get().upstreams()));
-            l4Snapshot.set(L4Snapshot.build(config, pools, metrics.registry(), passive, tls.get().upstreams()));
+            snapshot.set(L7Snapshot.build(config, pools, loops, metrics.registry(), outliers.get(),
+                    tls.get().upstreams()));
+            l4Snapshot.set(L4Snapshot.build(config, pools, metrics.registry(), outliers.get(), tls.get().upstreams()));
             checks.set(ActiveHealthChecks.start(pools, config.pools(), loops, metrics.registry()));
             boolean followMastership = config.ha().map(HaConfig::listenersFollowState).orElse(false);
             if (!followMastership) {
                 listeners.bind();
             }
-            admin = bindAdmin(config, metrics);
+            appliance.reloader = new ConfigReloader(file, appliance, metrics.registry());
+            appliance.token = readToken(config);
+            appliance.admin = bindAdmin(config, AdminApi.routes(appliance, metrics.registry(), appliance.reloader),
+                    () -> appliance.token);
             if (config.ha().isPresent()) {
-                ha.set(HaRuntime.start(config.ha().get(), pools, metrics.registry(),
+                ha.set(HaRuntime.start(config.ha().get(), appliance::pools, metrics.registry(),
                         followMastership ? listeners : null));
             }
-            Appliance appliance = new Appliance(loops, snapshot, listeners, admin, checks, tls, ha);
             log.info("started on {} event loops ({}): {}; admin on {}", loops.threads(), loops.transport(),
-                    followMastership ? "listeners bound while master" : listeners, admin.localAddress());
+                    followMastership ? "listeners bound while master" : listeners, appliance.admin.localAddress());
             return appliance;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            new Appliance(loops, snapshot, listeners, admin, checks, tls, ha).close();
+            appliance.close();
             throw new StartException(List.of(config.source() + ": interrupted while starting"), e);
         } catch (StartException | RuntimeException e) {
-            new Appliance(loops, snapshot, listeners, admin, checks, tls, ha).close();
+            appliance.close();
             if (e instanceof StartException start) {
                 throw start;
             }
             throw new StartException(List.of(config.source() + ": " + e.getMessage()), e);
         }
+    }
+
+    /**
+     * Replaces the running configuration with {@code next}, or leaves it running and says why.
+     * Servers keep their health, admin state and connections by pool and server name; listeners
+     * whose socket settings did not change keep their sockets (nothing is dropped: each new
+     * connection and request reads the new routes); new and changed ones are bound before
+     * anything stops. Call off the event loops: names are resolved and files read here.
+     */
+    public synchronized void reload(FulcrumConfig next) throws ReloadException {
+        FulcrumConfig running = config();
+        List<String> problems = new ArrayList<>(NotYetServed.find(next));
+        problems.addAll(RestartOnly.changes(running, next));
+        if (!problems.isEmpty()) {
+            throw new ReloadException(problems);
+        }
+        L7Snapshot oldL7 = snapshot.get();
+        L4Snapshot oldL4 = l4Snapshot.get();
+        TlsRuntime oldTls = tls.get();
+        TlsRuntime nextTls = null;
+        L7Snapshot nextL7 = null;
+        OutlierDetector nextOutliers;
+        ListenerSet.Reconciliation change;
+        Map<String, Pool> pools;
+        try {
+            pools = Pools.build(next.pools(), oldL7.pools());
+            nextOutliers = new OutlierDetector(pools, next.pools(), GlobalEventExecutor.INSTANCE, metrics.registry());
+            nextTls = TlsRuntime.start(next, metrics.registry(), TlsRuntime.WATCH_PERIOD);
+            nextL7 = L7Snapshot.build(next, pools, loops, metrics.registry(), nextOutliers, nextTls.upstreams());
+            L4Snapshot nextL4 = L4Snapshot.build(next, pools, metrics.registry(), nextOutliers, nextTls.upstreams());
+            // The new listeners must find their routes from their first connection: swap, then bind.
+            tls.set(nextTls);
+            snapshot.set(nextL7);
+            l4Snapshot.set(nextL4);
+            change = listeners.prepare(next.listeners());
+        } catch (TlsConfigException | StartException | RuntimeException e) {
+            tls.set(oldTls);
+            snapshot.set(oldL7);
+            l4Snapshot.set(oldL4);
+            if (nextL7 != null) {
+                nextL7.close();
+            }
+            if (nextTls != null) {
+                nextTls.close();
+            }
+            List<String> why = e instanceof StartException start ? start.problems()
+                    : List.of(next.source() + ": " + e.getMessage());
+            throw new ReloadException(why, e);
+        }
+        listeners.commit(change);
+        try {
+            token = readToken(next);
+        } catch (UncheckedIOException e) {
+            log.error("reload: {}; the previous admin token stays", e.getMessage());
+        }
+        // The gauges read server objects: the replaced ones go, the new ones are bound.
+        healthMetrics.get().close();
+        healthMetrics.set(HealthMetrics.bind(pools, metrics.registry()));
+        outliers.getAndSet(nextOutliers).close();
+        ActiveHealthChecks oldChecks = checks.getAndSet(ActiveHealthChecks.start(pools, next.pools(), loops,
+                metrics.registry()));
+        if (oldChecks != null) {
+            oldChecks.close();
+        }
+        oldTls.close();
+        nextTls.rebindGauges();
+        GlobalEventExecutor.INSTANCE.schedule(oldL7::close, RETIRED_SNAPSHOT_GRACE_SECONDS, TimeUnit.SECONDS);
+        log.info("reloaded {}: {} listeners, {} pools", next.source(), next.listeners().size(), next.pools().size());
     }
 
     private static TlsRuntime startTls(FulcrumConfig config, Metrics metrics) throws StartException {
@@ -120,10 +227,10 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
-    private static AdminServer bindAdmin(FulcrumConfig config, Metrics metrics) throws StartException {
-        Map<String, AdminEndpoint> endpoints = Map.of("/metrics", new MetricsEndpoint(metrics.registry()));
+    private static AdminServer bindAdmin(FulcrumConfig config, AdminRoutes routes, Supplier<BearerToken> token)
+            throws StartException {
         try {
-            return AdminServer.start(config.admin().bind(), endpoints);
+            return AdminServer.start(config.admin().bind(), routes, token);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartException(List.of("admin: interrupted while binding " + config.admin().bind()), e);
@@ -131,6 +238,33 @@ public final class Appliance implements AutoCloseable {
             throw new StartException(List.of(config.source() + ": admin: cannot bind " + config.admin().bind()
                     + ": " + e.getMessage()), e);
         }
+    }
+
+    /** The admin token from {@code admin.token_file}, or null: mutating calls refused. */
+    private static BearerToken readToken(FulcrumConfig config) {
+        return config.admin().tokenFile().map(path -> {
+            try {
+                return BearerToken.of(Files.readString(path, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException("admin: cannot read token file " + path, e);
+            }
+        }).orElse(null);
+    }
+
+    /** Reads the configuration file again and applies it if valid (SIGHUP, file change). */
+    public CompletableFuture<Boolean> reloadConfig(String trigger) {
+        return reloader.reload(trigger).thenApply(ConfigReloader.Outcome::applied);
+    }
+
+    /** The last reload's outcome, or null when none was tried. */
+    ConfigReloader.Outcome lastReload() {
+        ConfigReloader running = reloader;
+        return running == null ? null : running.last();
+    }
+
+    /** Where a listener is bound now; empty when it is not (or follows mastership on a backup). */
+    Optional<InetSocketAddress> boundAddress(String name) {
+        return listeners.address(name);
     }
 
     /** The http and https listeners bound now. */
@@ -179,6 +313,10 @@ public final class Appliance implements AutoCloseable {
      */
     @Override
     public void close() {
+        ConfigReloader reloading = reloader;
+        if (reloading != null) {
+            reloading.close();
+        }
         // The peer takes over first, so it serves while this node drains.
         HaRuntime pair = ha.getAndSet(null);
         if (pair != null) {
@@ -189,8 +327,9 @@ public final class Appliance implements AutoCloseable {
         if (running != null) {
             running.close();
         }
-        if (admin != null) {
-            admin.close();
+        AdminServer adminServer = admin;
+        if (adminServer != null) {
+            adminServer.close();
         }
         TlsRuntime runningTls = tls.getAndSet(null);
         if (runningTls != null) {

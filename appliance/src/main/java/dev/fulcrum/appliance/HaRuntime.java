@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * This node's part in the active-passive pair: heartbeats on a small event loop of their own;
@@ -56,9 +57,11 @@ final class HaRuntime implements AutoCloseable {
     /**
      * Call off the event loops: the secret file is read and peer names resolved here.
      *
+     * @param pools the running pools (a reload replaces them)
      * @param followers the listeners, when they are bound only while master; else null
      */
-    static HaRuntime start(HaConfig config, Map<String, Pool> pools, MeterRegistry registry, ListenerSet followers)
+    static HaRuntime start(HaConfig config, Supplier<Map<String, Pool>> pools, MeterRegistry registry,
+                           ListenerSet followers)
             throws InterruptedException {
         byte[] secret;
         try {
@@ -86,7 +89,7 @@ final class HaRuntime implements AutoCloseable {
         try {
             HaNode node = HaNode.start(settings, new InetSocketAddress(config.bind().host(), config.bind().port()),
                     peers, loop.next(), secret, actions, registry);
-            List<Pool> tracked = config.trackPools().stream().map(pools::get).toList();
+            List<String> tracked = config.trackPools();
             List<String> interfaces = config.vips().stream().map(VipConfig::iface).distinct().toList();
             AtomicReference<String> commandFailure = new AtomicReference<>();
             config.trackCommand().ifPresent(track -> {
@@ -96,7 +99,7 @@ final class HaRuntime implements AutoCloseable {
             });
             long interval = config.advertInterval().toNanos();
             tracker.scheduleAtFixedRate(() -> {
-                String failing = failing(tracked, interfaces);
+                String failing = failing(tracked, pools.get(), interfaces);
                 node.fault(failing != null ? failing : commandFailure.get());
             }, interval, interval, TimeUnit.NANOSECONDS);
             return new HaRuntime(loop, node, tracker);
@@ -127,10 +130,11 @@ final class HaRuntime implements AutoCloseable {
      * Why this node must not be master, or null when all is well: a tracked pool with no server
      * up, or a virtual IP's interface that the kernel reports down.
      */
-    private static String failing(List<Pool> tracked, List<String> interfaces) {
-        for (Pool pool : tracked) {
-            if (!pool.hasServerInRotation()) {
-                return "every server of tracked pool " + pool.name() + " is down";
+    private static String failing(List<String> tracked, Map<String, Pool> pools, List<String> interfaces) {
+        for (String name : tracked) {
+            Pool pool = pools.get(name);
+            if (pool != null && !pool.hasServerInRotation()) {
+                return "every server of tracked pool " + name + " is down";
             }
         }
         for (String iface : interfaces) {

@@ -111,6 +111,11 @@ final class TlsRuntime implements AutoCloseable {
         reloadAll(servers);
     }
 
+    /** After the runtime this one replaced closed: its gauges were shared with this one's. */
+    void rebindGauges() {
+        servers.values().forEach(ServerTls::rebindGauges);
+    }
+
     @Override
     public void close() {
         if (watcher != null) {

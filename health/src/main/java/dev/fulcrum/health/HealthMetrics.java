@@ -8,7 +8,10 @@ import dev.fulcrum.lbcore.pool.Transition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,37 +25,50 @@ public final class HealthMetrics implements ServerEvents {
     private static final Logger LOG = LoggerFactory.getLogger(HealthMetrics.class);
 
     private final MeterRegistry registry;
+    private final List<Meter> meters = new ArrayList<>();
 
     private HealthMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     /**
-     * Registers the meters of these pools and reports their servers' transitions here.
-     * Gauges read the server objects given, so a configuration reload binds its new pools again.
+     * Registers the meters of these pools and reports their servers' transitions here. Gauges
+     * read the server objects given: a configuration reload closes the previous binding (its
+     * gauges go) and binds its new pools.
      */
     public static HealthMetrics bind(Map<String, Pool> pools, MeterRegistry registry) {
         HealthMetrics metrics = new HealthMetrics(registry);
         pools.forEach((name, pool) -> {
-            Gauge.builder(MetricNames.POOL_PANIC, pool, p -> p.inPanic() ? 1 : 0).tag(MetricNames.TAG_POOL, name)
-                    .description("1 while no server is up and traffic goes to every enabled server").register(registry);
-            FunctionCounter.builder(MetricNames.POOL_PANIC_PICKS, pool, Pool::panicPicks)
-                    .tag(MetricNames.TAG_POOL, name).description("picks of a down server in panic").register(registry);
-            Gauge.builder(MetricNames.POOL_QUEUE_WAITING, pool, p -> p.queue().waiting())
+            metrics.meters.add(Gauge.builder(MetricNames.POOL_PANIC, pool, p -> p.inPanic() ? 1 : 0)
+                    .tag(MetricNames.TAG_POOL, name)
+                    .description("1 while no server is up and traffic goes to every enabled server").register(registry));
+            metrics.meters.add(FunctionCounter.builder(MetricNames.POOL_PANIC_PICKS, pool, Pool::panicPicks)
+                    .tag(MetricNames.TAG_POOL, name).description("picks of a down server in panic").register(registry));
+            metrics.meters.add(Gauge.builder(MetricNames.POOL_QUEUE_WAITING, pool, p -> p.queue().waiting())
                     .tag(MetricNames.TAG_POOL, name).description("connections waiting for a server with room")
-                    .register(registry);
+                    .register(registry));
             for (Server server : pool.servers()) {
-                Gauge.builder(MetricNames.SERVER_UP, server, s -> s.isHealthy() && !s.isEjected() ? 1 : 0)
+                metrics.meters.add(Gauge.builder(MetricNames.SERVER_UP, server,
+                                s -> s.isHealthy() && !s.isEjected() ? 1 : 0)
                         .tag(MetricNames.TAG_POOL, name).tag(MetricNames.TAG_SERVER, server.name())
-                        .description("1 while the server passes its checks and is not ejected").register(registry);
-                Gauge.builder(MetricNames.SERVER_IN_ROTATION, server, s -> s.isInRotation() ? 1 : 0)
+                        .description("1 while the server passes its checks and is not ejected").register(registry));
+                metrics.meters.add(Gauge.builder(MetricNames.SERVER_IN_ROTATION, server, s -> s.isInRotation() ? 1 : 0)
                         .tag(MetricNames.TAG_POOL, name).tag(MetricNames.TAG_SERVER, server.name())
                         .description("1 while the server takes new traffic: enabled, up, not ejected")
-                        .register(registry);
+                        .register(registry));
                 server.reportTo(metrics);
             }
         });
         return metrics;
+    }
+
+    /**
+     * Removes the gauges bound to these pools (a reload replaced them). The panic-picks counter
+     * goes too and restarts from zero with the new pool: Prometheus' rate() handles the reset.
+     */
+    public void close() {
+        meters.forEach(registry::remove);
+        meters.clear();
     }
 
     @Override

@@ -32,6 +32,7 @@ public final class OutlierDetector implements PassiveHealth {
     private final Map<String, Policy> policies;
     private final EventExecutor timers;
     private final Map<Server, Counter> ejections;
+    private volatile boolean closed;
 
     /** One pool's settings and servers. */
     private record Policy(OutlierDetection settings, Pool pool) {
@@ -58,6 +59,15 @@ public final class OutlierDetector implements PassiveHealth {
         this.policies = Map.copyOf(byPool);
         this.timers = timers;
         this.ejections = counters;
+        // A reload hands over servers still ejected: their ejection ends here, on time.
+        pools.values().forEach(pool -> pool.servers().stream().filter(Server::isEjected).forEach(server ->
+                scheduleReturn(server, Math.max(0, server.passive().ejectedUntilNanos.get() - System.nanoTime()),
+                        "ejection ended")));
+    }
+
+    /** A reload replaced this detector: the ejections it timed end with the one that took over. */
+    public void close() {
+        closed = true;
     }
 
     @Override
@@ -116,11 +126,19 @@ public final class OutlierDetector implements PassiveHealth {
         passive.consecutive5xx.set(0);
         ejections.get(server).increment();
         LOG.warn("server {}/{} ejected for {} after {}", server.pool(), server.name(), format(length), why);
+        passive.ejectedUntilNanos.set(now + length.toNanos());
+        scheduleReturn(server, length.toNanos(), "ejection of " + format(length) + " ended");
+    }
+
+    private void scheduleReturn(Server server, long delayNanos, String reason) {
         timers.schedule(() -> {
-            passive.lastReturnNanos.set(System.nanoTime());
-            server.setEjected(false, "ejection of " + format(length) + " ended");
+            if (closed) {
+                return;
+            }
+            server.passive().lastReturnNanos.set(System.nanoTime());
+            server.setEjected(false, reason);
             LOG.info("server {}/{} back from ejection", server.pool(), server.name());
-        }, length.toNanos(), TimeUnit.NANOSECONDS);
+        }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Ejecting one more server keeps the ejected share within max_ejected_percent. */

@@ -131,6 +131,14 @@ public final class ServerTls implements AutoCloseable {
         }
     }
 
+    /**
+     * Registers this listener's gauges again: after a reload closed the TLS it replaced, whose
+     * close removed the gauges this one shared.
+     */
+    public void rebindGauges() {
+        registerGauges();
+    }
+
     /** Package-private for tests: what the scheduled rotation does. */
     void rotateTicketKeys() {
         if (ticketKeys == null) {

@@ -17,6 +17,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The admin listener. It has its own single event loop so that a heavy scrape never
@@ -35,8 +36,20 @@ public final class AdminServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Binds and returns once the socket listens; fails with the bind error otherwise. */
+    /** Read-only endpoints by exact path, and no mutating calls. */
     public static AdminServer start(Endpoint bind, Map<String, AdminEndpoint> endpoints) throws InterruptedException {
+        AdminRoutes routes = new AdminRoutes();
+        endpoints.forEach(routes::get);
+        return start(bind, routes, () -> null);
+    }
+
+    /**
+     * Binds and returns once the socket listens; fails with the bind error otherwise.
+     *
+     * @param token what mutating calls must present; null from the supplier refuses them all
+     */
+    public static AdminServer start(Endpoint bind, AdminRoutes routes, Supplier<BearerToken> token)
+            throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("fulcrum-admin", true), NioIoHandler.newFactory());
         try {
@@ -44,6 +57,8 @@ public final class AdminServer implements AutoCloseable {
                     .group(group)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_REUSEADDR, true)
+                    // One request at a time per connection: the next is read once this one is answered.
+                    .childOption(ChannelOption.AUTO_READ, false)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
@@ -51,7 +66,7 @@ public final class AdminServer implements AutoCloseable {
                                     .addLast("idle", new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS))
                                     .addLast("codec", new HttpServerCodec())
                                     .addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                                    .addLast("admin", new AdminHandler(endpoints));
+                                    .addLast("admin", new AdminHandler(routes, token));
                         }
                     })
                     .bind(bind.host(), bind.port())

@@ -8,9 +8,13 @@ import dev.fulcrum.config.ConfigException;
 import dev.fulcrum.config.ConfigLoader;
 import dev.fulcrum.config.HaConfig;
 import dev.fulcrum.config.Endpoint;
+import dev.fulcrum.tls.CertificateWatcher;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,6 +28,7 @@ final class RunCommand implements Callable<Integer> {
     static final int DEMO_TCP_PORT = 8081;
     static final int DEMO_HTTPS_PORT = 8443;
     static final int DEMO_ADMIN_PORT = 9090;
+    private static final Duration WATCH_PERIOD = Duration.ofSeconds(2);
 
     @Spec
     CommandSpec spec;
@@ -34,6 +39,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--demo-address", paramLabel = "HOST", defaultValue = "127.0.0.1",
             description = "Address the demo's listeners bind (default: ${DEFAULT-VALUE}).")
     String demoAddress;
+
+    @Option(names = "--watch", description = "Reload the configuration when its file changes (checked every 2s).")
+    boolean watch;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -57,7 +65,17 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.INVALID_INPUT;
         }
         // Installed once started: a configuration that fails leaves the process's signals alone.
-        StopSignals.install().await();
+        CountDownLatch stop = ProcessSignals.stopOnTermOrInt();
+        if (running instanceof Appliance appliance) {
+            ProcessSignals.reloadOnHup(() -> appliance.reloadConfig("SIGHUP"));
+        }
+        CertificateWatcher watching = watch && config != null && running instanceof Appliance appliance
+                ? CertificateWatcher.start(WATCH_PERIOD, () -> appliance.reloadConfig("file change"), List.of(config))
+                : null;
+        stop.await();
+        if (watching != null) {
+            watching.close();
+        }
         err.println("fulcrum: stopping");
         err.flush();
         try {
@@ -83,7 +101,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private AutoCloseable startFile(PrintWriter out, Metrics metrics) throws ConfigException, StartException {
-        Appliance appliance = Appliance.start(ConfigLoader.load(config), metrics);
+        Appliance appliance = Appliance.start(ConfigLoader.load(config), metrics, config);
         out.println("Fulcrum " + VersionProvider.version() + ": running " + config);
         appliance.listeners().forEach(l -> out.println("  listener " + l.name() + " on " + l.localAddress()));
         appliance.tcpListeners().forEach(l -> out.println("  listener " + l.name() + " on " + l.localAddress()));

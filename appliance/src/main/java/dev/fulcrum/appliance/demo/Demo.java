@@ -157,7 +157,9 @@ public final class Demo implements AutoCloseable {
                 "curl -i " + web + "/elsewhere                   # no route: 404 with a reason",
                 "curl " + tcp + "/any/path                       # TCP listener: bytes relayed to pool video",
                 "curl -k " + https + "/video/intro              # HTTPS (self-signed certificate for localhost)",
-                "curl " + admin + "/metrics                        # Prometheus metrics");
+                "curl " + admin + "/metrics                        # Prometheus metrics",
+                "curl " + admin + "/api/v1/pools                   # pools and servers as JSON",
+                "open " + admin + "/status                         # the status page, in a browser");
     }
 
     /** A wildcard bind is reachable on loopback; any other address as it is. */

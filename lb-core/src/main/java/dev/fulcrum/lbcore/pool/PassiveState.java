@@ -17,8 +17,11 @@ public final class PassiveState {
     public final AtomicInteger ejections = new AtomicInteger();
     /** {@link System#nanoTime()} when the last ejection ended. */
     public final AtomicLong lastReturnNanos = new AtomicLong();
+    /** {@link System#nanoTime()} when the current ejection ends; meaningful while ejected. */
+    public final AtomicLong ejectedUntilNanos = new AtomicLong();
 
     void copyFrom(PassiveState other) {
+        ejectedUntilNanos.set(other.ejectedUntilNanos.get());
         consecutiveFailures.set(other.consecutiveFailures.get());
         consecutive5xx.set(other.consecutive5xx.get());
         ejections.set(other.ejections.get());
