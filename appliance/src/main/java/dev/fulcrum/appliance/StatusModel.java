@@ -64,7 +64,7 @@ final class StatusModel {
             entry.put("name", listener.name());
             entry.put("protocol", listener.protocol().key());
             entry.put("bind", listener.bind().toString());
-            entry.put("bound", appliance.boundAddress(listener.name()).map(Object::toString).orElse(null));
+            entry.put("bound", appliance.boundAddress(listener.name()).map(StatusModel::hostPort).orElse(null));
             entry.put("routes", listener.routes().isEmpty() ? List.of(Map.of("pool", listener.pool().orElse("")))
                     : listener.routes().stream().map(route -> {
                         Map<String, Object> r = new LinkedHashMap<>();
@@ -139,6 +139,11 @@ final class StatusModel {
         entry.put("latency_mean_seconds", timed == 0 ? null : seconds / timed);
         entry.put("latency_max_seconds", timed == 0 ? null : max);
         return entry;
+    }
+
+    private static String hostPort(java.net.InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     /** One word for the page: what an operator looks for first. */
