@@ -141,22 +141,22 @@ final class ListenerSet {
     }
 
     /**
-     * Shutdown: stops accepting, then lets open tcp connections finish within their listeners'
-     * {@code drain_timeout}. Returns when all are done.
+     * Shutdown: stops accepting, then lets requests in flight and open tcp connections finish
+     * within their listeners' {@code drain_timeout}. Returns when all are done.
      */
     synchronized void drain() {
         wanted = false;
         List<TcpListener> draining = new ArrayList<>(retired);
         retired.clear();
+        List<Future<Void>> drains = new ArrayList<>();
         for (BoundListener listener : bound.values()) {
             if (listener.tcp() != null) {
                 draining.add(listener.tcp());
             } else {
-                listener.stopAccepting();
+                drains.add(listener.http().drain());
             }
         }
         bound = Map.of();
-        List<Future<Void>> drains = new ArrayList<>();
         for (TcpListener listener : draining) {
             drains.add(listener.drain());
         }
@@ -180,6 +180,11 @@ final class ListenerSet {
     }
 
     private void retire(BoundListener listener) {
+        if (listener.http() != null) {
+            // Not awaited: keep-alive connections close after their exchange in flight, in the background.
+            listener.http().drain();
+            return;
+        }
         listener.stopAccepting();
         if (listener.tcp() != null) {
             retired.removeIf(tcp -> tcp.openConnections() == 0);

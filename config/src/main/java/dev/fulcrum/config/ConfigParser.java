@@ -292,7 +292,7 @@ final class ConfigParser {
     // ---- listeners -------------------------------------------------------------------------------
 
     private static final List<String> TCP_ONLY_KEYS =
-            List.of("proxy_protocol", "idle_timeout", "splice", "accept_proxy_protocol", "drain_timeout");
+            List.of("proxy_protocol", "idle_timeout", "splice", "accept_proxy_protocol");
 
     private List<ListenerConfig> listeners(MapReader r) {
         if (!r.require("listeners")) {

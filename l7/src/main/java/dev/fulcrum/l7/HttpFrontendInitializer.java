@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.List;
@@ -33,6 +34,8 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     private final String listener;
     private final String scheme;
     private final Supplier<L7Snapshot> snapshots;
+    /** Every open client connection, so a stopping listener can reach them. */
+    private final ChannelGroup connections;
     private final ConnectionLimit limit;
     private final Supplier<ChannelHandler> tls;
     private final String clientCertHeader;
@@ -44,7 +47,8 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
      *     verified subject to backends; null when none is asked for
      */
     HttpFrontendInitializer(String listener, String scheme, Supplier<L7Snapshot> snapshots, ConnectionLimit limit,
-                            Supplier<ChannelHandler> tls, String clientCertHeader) {
+                            Supplier<ChannelHandler> tls, String clientCertHeader, ChannelGroup connections) {
+        this.connections = connections;
         this.listener = listener;
         this.scheme = scheme;
         this.snapshots = snapshots;
@@ -55,6 +59,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        connections.add(ch);
         HttpEdgeConfig edge = edgeConfig();
         ChannelPipeline pipeline = ch.pipeline();
         if (limit != null) {

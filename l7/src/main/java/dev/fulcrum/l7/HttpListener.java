@@ -8,7 +8,16 @@ import dev.fulcrum.lbcore.EventLoops;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandler;
 import dev.fulcrum.lbcore.ListeningSockets;
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
@@ -23,12 +32,18 @@ import java.util.function.Supplier;
  */
 public final class HttpListener {
 
+    private static final Logger LOG = LoggerFactory.getLogger(HttpListener.class);
+
     private final String name;
     private final ListeningSockets sockets;
+    private final ChannelGroup connections;
+    private final Duration drainTimeout;
 
-    private HttpListener(String name, ListeningSockets sockets) {
+    private HttpListener(String name, ListeningSockets sockets, ChannelGroup connections, Duration drainTimeout) {
         this.name = name;
         this.sockets = sockets;
+        this.connections = connections;
+        this.drainTimeout = drainTimeout;
     }
 
     /**
@@ -67,11 +82,12 @@ public final class HttpListener {
         }
         ConnectionLimit limit = config.maxConnections() > 0
                 ? new ConnectionLimit(config.name(), config.maxConnections(), registry) : null;
+        ChannelGroup connections = new DefaultChannelGroup(config.name(), GlobalEventExecutor.INSTANCE);
         HttpFrontendInitializer initializer = new HttpFrontendInitializer(config.name(), https ? "https" : "http",
                 snapshots, limit, tls, https && config.tls().clientAuth() != ListenerTls.ClientAuth.NONE
-                        ? config.tls().clientCertHeader() : null);
+                        ? config.tls().clientCertHeader() : null, connections);
         return ListeningSockets.bind(loops, config.name(), config.bind(), bootstrap -> bootstrap.childHandler(initializer),
-                sockets -> new HttpListener(config.name(), sockets));
+                sockets -> new HttpListener(config.name(), sockets, connections, config.tcp().drainTimeout()));
     }
 
     public String name() {
@@ -83,12 +99,43 @@ public final class HttpListener {
         return sockets.localAddress();
     }
 
-    /**
-     * Stops accepting. Connections already accepted carry on until they end (draining them is
-     * the reload logic's job).
-     */
+    /** Stops accepting. Connections already accepted carry on until they end. */
     public Future<Void> close() {
         return sockets.close();
+    }
+
+    /** Client connections open now. */
+    public int openConnections() {
+        return connections.size();
+    }
+
+    /** {@link #drain(Duration)} with the listener's {@code drain_timeout}. */
+    public Future<Void> drain() {
+        return drain(drainTimeout);
+    }
+
+    /**
+     * Stops accepting; idle keep-alive connections close at once, requests in flight finish
+     * (their responses say {@code Connection: close}); connections still open at the deadline
+     * are closed. Completes when none is left.
+     */
+    public Future<Void> drain(Duration deadline) {
+        Promise<Void> drained = GlobalEventExecutor.INSTANCE.newPromise();
+        close().addListener(closed -> {
+            LOG.info("listener {}: draining {} connections for up to {}", name, connections.size(), deadline);
+            connections.newCloseFuture().addListener(all -> drained.trySuccess(null));
+            for (Channel channel : connections) {
+                channel.pipeline().fireUserEventTriggered(ListenerStopping.EVENT);
+            }
+            var timer = GlobalEventExecutor.INSTANCE.schedule(() -> {
+                if (!connections.isEmpty()) {
+                    LOG.info("listener {}: drain deadline passed, closing {} connections", name, connections.size());
+                    connections.close().addListener(all -> drained.trySuccess(null));
+                }
+            }, deadline.toNanos(), TimeUnit.NANOSECONDS);
+            drained.addListener(done -> timer.cancel(false));
+        });
+        return drained;
     }
 
     @Override

@@ -86,6 +86,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
 
     private State state = State.IDLE;
     private boolean draining;
+    /** The listener stops: the exchange in flight finishes (with Connection: close), no other starts. */
+    private boolean stopping;
 
     // The exchange in flight.
     private long startNanos;
@@ -188,6 +190,21 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
             upstreams.release(connection, false);
         }
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt != ListenerStopping.EVENT) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        stopping = true;
+        if (state == State.IDLE && inbox.isEmpty()) {
+            closeClient();
+        } else {
+            // Said at the response head if it is still to come; either way the connection closes after it.
+            clientKeepAlive = false;
+        }
     }
 
     @Override
@@ -473,7 +490,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         }
         actions = CompiledRouteActions.NONE;
         upgrade = UpgradeTunnel.requestedUpgrade(request);
-        clientKeepAlive = HttpUtil.isKeepAlive(request);
+        clientKeepAlive = HttpUtil.isKeepAlive(request) && !stopping;
         http10Client = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         bodyExpected = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         requestDone = false;
