@@ -234,7 +234,8 @@ public final class Appliance implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartException(List.of("admin: interrupted while binding " + config.admin().bind()), e);
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Netty's sync() rethrows the bind failure (a BindException) undeclared: catch it whatever it is.
             throw new StartException(List.of(config.source() + ": admin: cannot bind " + config.admin().bind()
                     + ": " + e.getMessage()), e);
         }

@@ -4,6 +4,7 @@ import dev.fulcrum.config.ConfigError;
 import dev.fulcrum.config.ConfigException;
 import dev.fulcrum.config.ConfigLoader;
 import dev.fulcrum.config.FulcrumConfig;
+import dev.fulcrum.lbcore.metrics.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ConfigReloader implements AutoCloseable {
 
-    static final String RELOADS = "fulcrum.config.reloads";
+    static final String RELOADS = MetricNames.CONFIG_RELOADS;
     static final String LAST_SUCCESSFUL = "fulcrum.config.last.reload.successful";
     static final String LAST_SUCCESS_TIME = "fulcrum.config.last.reload.success.timestamp";
 

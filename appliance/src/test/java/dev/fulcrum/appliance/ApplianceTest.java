@@ -55,6 +55,25 @@ class ApplianceTest {
     }
 
     @Test
+    void aTakenAdminPortFailsTheStartAsAStartError() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            FulcrumConfig config = parse("""
+                    admin: {bind: "127.0.0.1:%d"}
+                    listeners:
+                      - {name: web, bind: "127.0.0.1:0", protocol: http, routes: [{pool: p}]}
+                    pools:
+                      p:
+                        servers: [{name: s1, address: "127.0.0.1:9"}]
+                    """.formatted(taken.getLocalPort()));
+
+            // Not the bind exception itself, which Netty throws undeclared and would skip the cleanup.
+            assertThatThrownBy(() -> Appliance.start(config, metrics))
+                    .isInstanceOf(StartException.class)
+                    .hasMessageContaining("admin: cannot bind 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    @Test
     void aTakenPortFailsTheStartWithTheListenerNamedAndLeavesNothingBound() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             FulcrumConfig config = parse("""

@@ -56,6 +56,11 @@ public final class HealthMetrics implements ServerEvents {
                         .tag(MetricNames.TAG_POOL, name).tag(MetricNames.TAG_SERVER, server.name())
                         .description("1 while the server takes new traffic: enabled, up, not ejected")
                         .register(registry));
+                metrics.meters.add(Gauge.builder(MetricNames.SERVER_CONNECTIONS_ACTIVE, server,
+                                Server::activeConnections)
+                        .tag(MetricNames.TAG_POOL, name).tag(MetricNames.TAG_SERVER, server.name())
+                        .description("connections to the server open or opening now (http and tcp)")
+                        .register(registry));
                 server.reportTo(metrics);
             }
         });
