@@ -34,7 +34,8 @@ public final class Server {
     private final String authority;
     private final int weight;
     private final int maxConnections;
-    private final AtomicInteger activeConnections = new AtomicInteger();
+    /** Shared with the server of the same name in the configuration this one replaced: see {@link #inheritState}. */
+    private AtomicInteger activeConnections = new AtomicInteger();
     /** {@link ServerStatus} bits; 0: in rotation. One word, so a pick reads one volatile. */
     private final AtomicInteger status = new AtomicInteger();
     private volatile ConnectionQueue queue = ConnectionQueue.NONE;
@@ -231,9 +232,12 @@ public final class Server {
 
     /**
      * Takes over the state of the server of the same pool and name in the configuration being
-     * replaced: health, ejection and admin state survive a reload; renaming a server resets them.
+     * replaced: health, ejection, admin state and the count of open connections survive a
+     * reload; renaming a server resets them. Call before the pool is published to other threads.
      */
     public void inheritState(Server previous) {
+        // One count for both: connections opened before the reload still hold the cap, and release it on close.
+        activeConnections = previous.activeConnections;
         status.set(previous.status.get());
         lastTransition = previous.lastTransition;
         warmFromNanos = previous.warmFromNanos;

@@ -62,6 +62,18 @@ class ServerStateTest {
     }
 
     @Test
+    void openConnectionsCountForTheServerThatReplacesThemAndAreReleasedThere() {
+        Server before = server("s1");
+        assertThat(before.tryAcquireConnection()).isTrue();
+        assertThat(before.tryAcquireConnection()).isTrue();
+        Server after = server("s1");
+        after.inheritState(before);
+        assertThat(after.activeConnections()).isEqualTo(2);
+        before.releaseConnection();
+        assertThat(after.activeConnections()).as("a connection opened before the reload closes").isEqualTo(1);
+    }
+
+    @Test
     void aServerComingBackWarmsUpOverSlowStart() {
         Server server = server("s1");
         Pool pool = new Pool("app", List.of(server), new RoundRobinBalancer(List.of(server)), 0,
