@@ -37,12 +37,21 @@ final class StickyKey {
         Arrays.fill(secret, (byte) 0);
     }
 
-    /** Reads the key file (its text, surrounding whitespace removed), or makes a random key. */
-    static StickyKey load(Optional<Path> file) {
-        if (file.isEmpty()) {
+    /** Made once: a reload must not invalidate the pins of a process without a key file. */
+    private static final class ProcessKey {
+        static final StickyKey INSTANCE = random();
+
+        private static StickyKey random() {
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
             return new StickyKey(random);
+        }
+    }
+
+    /** Reads the key file (its text, surrounding whitespace removed), or this process's random key. */
+    static StickyKey load(Optional<Path> file) {
+        if (file.isEmpty()) {
+            return ProcessKey.INSTANCE;
         }
         try {
             return new StickyKey(Files.readString(file.get(), StandardCharsets.UTF_8).strip()

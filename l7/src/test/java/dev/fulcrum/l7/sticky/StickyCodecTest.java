@@ -40,11 +40,16 @@ class StickyCodecTest {
     }
 
     @Test
-    void randomKeysDoNotAcceptEachOthersPins() {
+    void withoutAKeyFileTheProcessKeepsOneRandomKeySoReloadsKeepPins(@TempDir Path dir) throws Exception {
         Pool pool = pool("s1");
         StickyCodec one = new StickyCodec(pool, StickyKey.load(Optional.empty()));
-        StickyCodec other = new StickyCodec(pool, StickyKey.load(Optional.empty()));
-        assertThat(other.decode(one.encode(pool.servers().get(0), 0, ""), "", 1000)).isNull();
+        StickyCodec reloaded = new StickyCodec(pool("s1"), StickyKey.load(Optional.empty()));
+        String pin = one.encode(pool.servers().get(0), 0, "");
+        assertThat(reloaded.decode(pin, "", 1000)).isNotNull();
+        Path key = dir.resolve("other.key");
+        Files.writeString(key, "another key");
+        StickyCodec other = new StickyCodec(pool, StickyKey.load(Optional.of(key)));
+        assertThat(other.decode(pin, "", 1000)).as("another key refuses it").isNull();
     }
 
     @Test
