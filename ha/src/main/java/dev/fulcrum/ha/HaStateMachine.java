@@ -45,6 +45,7 @@ public final class HaStateMachine {
     private long lastMasterAdvertNanos;
     private Advert master;
     private long outrankingSinceNanos = -1;
+    private long backupSinceNanos;
     private long lastReassertNanos = Long.MIN_VALUE / 2;
     private String fault;
     private boolean shuttingDown;
@@ -190,7 +191,10 @@ public final class HaStateMachine {
         if (outrankingSinceNanos < 0) {
             outrankingSinceNanos = now;
         }
-        if (now - outrankingSinceNanos >= settings.preemptDelay().toNanos()) {
+        // Backup for a whole interval first: its backup advert has gone out, so the master sees
+        // a live backup preempting it, not a second master appearing (a split brain).
+        boolean announced = now - backupSinceNanos >= settings.advertInterval().toNanos();
+        if (announced && now - outrankingSinceNanos >= settings.preemptDelay().toNanos()) {
             String was = master.node();
             master = null;
             outrankingSinceNanos = -1;
@@ -216,6 +220,9 @@ public final class HaStateMachine {
             return;
         }
         state = to;
+        if (to == HaState.BACKUP) {
+            backupSinceNanos = nanoClock.getAsLong();
+        }
         LOG.warn("ha {}: {} -> {}: {}", settings.node(), from.key(), to.key(), reason);
         listener.transition(from, to, reason);
     }

@@ -135,6 +135,22 @@ class HaStateMachineTest {
     }
 
     @Test
+    void aNodeJustStartedPreemptsOnlyOnceItHasBeenBackupForAnInterval() {
+        HaStateMachine a = node("lb-a", 200);
+        // The master's advert can arrive before the node has even started.
+        a.onAdvert(advert("lb-b", 100, HaState.MASTER));
+        a.start();
+        a.tick();
+        assertThat(a.state()).as("no backup advert has gone out yet").isEqualTo(HaState.BACKUP);
+        advance(Duration.ofMillis(50));
+        a.onAdvert(advert("lb-b", 100, HaState.MASTER));
+        assertThat(a.state()).isEqualTo(HaState.BACKUP);
+        advance(Duration.ofMillis(50));
+        a.onAdvert(advert("lb-b", 100, HaState.MASTER));
+        assertThat(a.state()).isEqualTo(HaState.MASTER);
+    }
+
+    @Test
     void withoutPreemptAReturningNodeStaysBackup() {
         HaStateMachine a = node("lb-a", 200, false, Duration.ZERO);
         a.start();
