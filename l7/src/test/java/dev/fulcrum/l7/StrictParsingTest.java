@@ -75,7 +75,29 @@ class StrictParsingTest {
             new Attack("GET / HTTP/1.2\r\nHost: x\r\n\r\n", 505, "only HTTP/1.0 and HTTP/1.1 are supported"),
             new Attack("GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, "only HTTP/1.0 and HTTP/1.1 are supported"),
             new Attack("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
-                    400, "malformed chunked body"));
+                    400, "malformed chunked body"),
+            // Chunk sizes past 64 bits; Transfer-Encoding obfuscations (TE.TE); Content-Length games.
+            new Attack("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffffff\r\nhello"
+                    + "\r\n0\r\n\r\n", 400, "malformed chunked body"),
+            new Attack("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
+                    400, "unsupported Transfer-Encoding"),
+            new Attack("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n",
+                    400, "unsupported Transfer-Encoding"),
+            new Attack("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\tchunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n",
+                    400, "both Content-Length and Transfer-Encoding"),
+            new Attack("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-encoding: identity\r\n\r\n"
+                    + "0\r\n\r\n", 400, "unsupported Transfer-Encoding"),
+            new Attack("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+                    400, "several Content-Length values"),
+            new Attack("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400, "invalid Content-Length"),
+            new Attack("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
+                    400, "invalid Content-Length"),
+            new Attack("GET / HTTP/1.1\r\nHost: x\r\nX-Nul: a\u0000b\r\n\r\n", 400, "invalid header value"),
+            // Not HTTP/1 at all on a plain port: a TLS ClientHello's first bytes, HTTP/2's preface, noise.
+            new Attack("\u0016\u0003\u0001\u0000\u00a5\u0001\u0000\u0000\u00a1\u0003\u0003garbage\r\n\r\n",
+                    400, "line ending without CR (bare LF)"),
+            new Attack("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505, "only HTTP/1.0 and HTTP/1.1 are supported"),
+            new Attack("garbage garbage\r\n\r\n", 400, "request line without an HTTP version (HTTP/0.9)"));
 
     private static final HttpEdgeConfig SMALL_HEADS = new HttpEdgeConfig(ListenerTimeouts.DEFAULTS,
             new ListenerLimits(1024, 2048, 10, ListenerLimits.DEFAULT_REQUEST_BODY));
@@ -112,10 +134,10 @@ class StrictParsingTest {
                 clientErrors++;
             }
         }
-        // Only a broken chunk comes after a valid head, which was already streaming: its backend
-        // connection is closed mid-request, so no request is ever complete there either.
+        // Only the two broken chunked bodies come after a valid head, which was already streaming:
+        // their backend connections are closed mid-request, so no request is ever complete there.
         assertThat(web.receivedRequests()).isEmpty();
-        assertThat(web.connections.get()).isLessThanOrEqualTo(1);
+        assertThat(web.connections.get()).isLessThanOrEqualTo(2);
         // Head refusals count as unrouted; the broken chunk on its route and server.
         double refused = proxy.registry.find("fulcrum.http.requests").tags("code", "4xx").counters().stream()
                 .mapToDouble(Counter::count).sum();
