@@ -217,6 +217,23 @@ class ProxyTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.fulcrum.l7.ProxyFixture#setups")
+    void anAbsoluteFormTargetOverridesADisagreeingHostOneWayForRouterAndBackend(Setup setup) throws Exception {
+        TestBackend web = backend("web");
+        ProxyFixture proxy = proxy(setup, List.of(defaultRoute("web")), pools(pool("web", web)));
+
+        try (RawHttpClient client = proxy.client()) {
+            // RFC 9112 3.2.2: the target's authority wins; the backend must never see the other Host.
+            Response response = client.exchange("GET http://a.example/x/../y HTTP/1.1\r\nHost: b.example\r\n\r\n");
+            assertThat(response.status()).isEqualTo(200);
+        }
+        Received received = web.receivedRequests().get(0);
+        assertThat(received.uri()).isEqualTo("/y");
+        assertThat(received.headers().getAll("Host")).containsExactly("a.example");
+        assertThat(received.headers().get("X-Forwarded-Host")).isEqualTo("a.example");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.fulcrum.l7.ProxyFixture#setups")
     void forwardingHeadersAddedAndHopByHopStripped(Setup setup) throws Exception {
         TestBackend web = backend("web");
         ProxyFixture proxy = proxy(setup, List.of(defaultRoute("web")), pools(pool("web", web)));
