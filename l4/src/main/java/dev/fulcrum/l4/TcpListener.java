@@ -2,6 +2,7 @@ package dev.fulcrum.l4;
 
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.Protocol;
+import dev.fulcrum.lbcore.ConnectionDrain;
 import dev.fulcrum.lbcore.ConnectionLimit;
 import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.lbcore.ListeningSockets;
@@ -14,13 +15,9 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A tcp listener socket. With epoll, one socket per event loop shares the port with
@@ -31,8 +28,6 @@ import org.slf4j.LoggerFactory;
  * supplier changes pools for new connections while open ones carry on.
  */
 public final class TcpListener {
-
-    private static final Logger LOG = LoggerFactory.getLogger(TcpListener.class);
 
     private final String name;
     private final ListeningSockets sockets;
@@ -137,20 +132,8 @@ public final class TcpListener {
      * deadline. Completes when no connection is left.
      */
     public Future<Void> drain(Duration deadline) {
-        Promise<Void> drained = GlobalEventExecutor.INSTANCE.newPromise();
-        close().addListener(closed -> {
-            LOG.info("listener {}: draining {} connections for up to {}", name, connections.size(), deadline);
-            // Channels accepted after this point are refused by the draining flag.
-            connections.newCloseFuture().addListener(all -> drained.trySuccess(null));
-            var timer = GlobalEventExecutor.INSTANCE.schedule(() -> {
-                if (!connections.isEmpty()) {
-                    LOG.info("listener {}: drain deadline passed, closing {} connections", name, connections.size());
-                    connections.close().addListener(all -> drained.trySuccess(null));
-                }
-            }, deadline.toNanos(), TimeUnit.NANOSECONDS);
-            drained.addListener(done -> timer.cancel(false));
-        });
-        return drained;
+        // Channels accepted after close() are refused by the draining flag.
+        return ConnectionDrain.drain(name, close(), connections, deadline, () -> { });
     }
 
     @Override

@@ -3,22 +3,19 @@ package dev.fulcrum.l7;
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.ListenerTls;
 import dev.fulcrum.config.Protocol;
+import dev.fulcrum.lbcore.ConnectionDrain;
 import dev.fulcrum.lbcore.ConnectionLimit;
 import dev.fulcrum.lbcore.EventLoops;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.ChannelHandler;
 import dev.fulcrum.lbcore.ListeningSockets;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.util.concurrent.Promise;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
@@ -31,8 +28,6 @@ import java.util.function.Supplier;
  * behind it reloads routes and pools without touching the socket.
  */
 public final class HttpListener {
-
-    private static final Logger LOG = LoggerFactory.getLogger(HttpListener.class);
 
     private final String name;
     private final ListeningSockets sockets;
@@ -120,22 +115,11 @@ public final class HttpListener {
      * are closed. Completes when none is left.
      */
     public Future<Void> drain(Duration deadline) {
-        Promise<Void> drained = GlobalEventExecutor.INSTANCE.newPromise();
-        close().addListener(closed -> {
-            LOG.info("listener {}: draining {} connections for up to {}", name, connections.size(), deadline);
-            connections.newCloseFuture().addListener(all -> drained.trySuccess(null));
+        return ConnectionDrain.drain(name, close(), connections, deadline, () -> {
             for (Channel channel : connections) {
                 channel.pipeline().fireUserEventTriggered(ListenerStopping.EVENT);
             }
-            var timer = GlobalEventExecutor.INSTANCE.schedule(() -> {
-                if (!connections.isEmpty()) {
-                    LOG.info("listener {}: drain deadline passed, closing {} connections", name, connections.size());
-                    connections.close().addListener(all -> drained.trySuccess(null));
-                }
-            }, deadline.toNanos(), TimeUnit.NANOSECONDS);
-            drained.addListener(done -> timer.cancel(false));
         });
-        return drained;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.fulcrum.appliance.admin;
 
+import dev.fulcrum.lbcore.JsonText;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -57,26 +58,8 @@ final class Json {
         }
     }
 
+    /** JSON embedded in the status page must stay inert there too: HTML-safe escaping. */
     private static void string(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x2028 || c == 0x2029) {
-                        // Control characters must be escaped; <, > and & too, so JSON embedded in HTML stays inert.
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+        JsonText.appendQuoted(out, s, true);
     }
 }

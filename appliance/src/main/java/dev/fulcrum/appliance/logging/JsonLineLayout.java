@@ -5,6 +5,7 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
+import dev.fulcrum.lbcore.JsonText;
 import java.time.Instant;
 
 /**
@@ -36,27 +37,7 @@ public final class JsonLineLayout extends LayoutBase<ILoggingEvent> {
         return out.append('}').append(CoreConstants.LINE_SEPARATOR).toString();
     }
 
-    static void string(StringBuilder out, String s) {
-        out.append('"');
-        if (s != null) {
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"' -> out.append("\\\"");
-                    case '\\' -> out.append("\\\\");
-                    case '\n' -> out.append("\\n");
-                    case '\r' -> out.append("\\r");
-                    case '\t' -> out.append("\\t");
-                    default -> {
-                        if (c < 0x20) {
-                            out.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            out.append(c);
-                        }
-                    }
-                }
-            }
-        }
-        out.append('"');
+    private static void string(StringBuilder out, String s) {
+        JsonText.appendQuoted(out, s == null ? "" : s, false);
     }
 }

@@ -11,18 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real {@code fulcrum run} reloads on SIGHUP, and with {@code --watch} when its file changes. */
 class ReloadSignalsTest {
-
-    private static final Pattern LISTENING = Pattern.compile("listener web on /127\\.0\\.0\\.1:(\\d+)");
 
     @TempDir
     Path dir;
@@ -62,14 +57,8 @@ class ReloadSignalsTest {
         Path config = dir.resolve("fulcrum.yaml");
         Files.writeString(config, config("/one"));
         Path log = dir.resolve("fulcrum.log");
-        fulcrum = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "dev.fulcrum.appliance.cli.FulcrumCommand", "run", "--config", config.toString(), "--watch"))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        await("the listener").atMost(Duration.ofSeconds(60)).until(() -> LISTENING.matcher(Files.readString(log)).find());
-        Matcher port = LISTENING.matcher(Files.readString(log));
-        assertThat(port.find()).isTrue();
-        InetSocketAddress web = new InetSocketAddress("127.0.0.1", Integer.parseInt(port.group(1)));
+        fulcrum = FulcrumProcess.start(config, log, "--watch");
+        InetSocketAddress web = FulcrumProcess.listener(log, "web");
         assertThat(status(web, "/one")).isEqualTo(200);
         assertThat(status(web, "/two")).isEqualTo(404);
 

@@ -10,7 +10,6 @@ import dev.fulcrum.config.ConfigLoader;
 import dev.fulcrum.lbcore.pool.AdminState;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -144,18 +143,7 @@ class ReloadUnderLoadTest {
         assertThat(reload().statusCode()).isEqualTo(200);
         assertThat(appliance.listenerAddress("web")).isEqualTo(web);
         assertThat(get(web.getPort(), "/x")).startsWith("HTTP/1.1 200");
-        await().atMost(Duration.ofSeconds(10)).until(() -> refused(extra));
-    }
-
-    private static boolean refused(InetSocketAddress address) {
-        try (Socket socket = new Socket()) {
-            socket.connect(address, 1000);
-            return false;
-        } catch (ConnectException e) {
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> FulcrumProcess.refused(extra));
     }
 
     private static void keepAliveClient(int port, AtomicBoolean running, AtomicInteger ok, List<String> failures) {

@@ -7,14 +7,12 @@ import dev.fulcrum.appliance.health.Backend;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * exits 0.
  */
 class SigtermDrainTest {
-
-    private static final Pattern LISTENING = Pattern.compile("listener web on /127\\.0\\.0\\.1:(\\d+)");
 
     @TempDir
     Path dir;
@@ -60,14 +56,8 @@ class SigtermDrainTest {
                     servers: [{name: app-1, address: "127.0.0.1:%d"}]
                 """.formatted(backend.port()));
         Path log = dir.resolve("fulcrum.log");
-        fulcrum = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "dev.fulcrum.appliance.cli.FulcrumCommand", "run", "--config", config.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        await("the listener").atMost(Duration.ofSeconds(60)).until(() -> LISTENING.matcher(Files.readString(log)).find());
-        Matcher port = LISTENING.matcher(Files.readString(log));
-        assertThat(port.find()).isTrue();
-        InetSocketAddress web = new InetSocketAddress("127.0.0.1", Integer.parseInt(port.group(1)));
+        fulcrum = FulcrumProcess.start(config, log);
+        InetSocketAddress web = FulcrumProcess.listener(log, "web");
 
         try (Socket idle = new Socket(); Socket inFlight = new Socket()) {
             idle.connect(web, 5000);
@@ -84,7 +74,7 @@ class SigtermDrainTest {
             fulcrum.destroy(); // SIGTERM
 
             assertThat(idle.getInputStream().read()).as("an idle keep-alive connection is closed").isEqualTo(-1);
-            await("no new connections").atMost(Duration.ofSeconds(10)).until(() -> refused(web));
+            await("no new connections").atMost(Duration.ofSeconds(10)).until(() -> FulcrumProcess.refused(web));
             assertThat(fulcrum.isAlive()).as("still draining the request in flight").isTrue();
 
             backend.release();
@@ -119,16 +109,5 @@ class SigtermDrainTest {
             text += new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.US_ASCII);
         }
         return text;
-    }
-
-    private static boolean refused(InetSocketAddress address) {
-        try (Socket socket = new Socket()) {
-            socket.connect(address, 1000);
-            return false;
-        } catch (ConnectException e) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.fulcrum.l7.accesslog;
 
 import dev.fulcrum.config.AccessLogConfig;
+import dev.fulcrum.lbcore.JsonText;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -80,29 +81,7 @@ public abstract class AccessLogFormatter {
 
         private static void field(StringBuilder out, String name, String value) {
             out.append(",\"").append(name).append("\":");
-            if (value == null) {
-                out.append("null");
-                return;
-            }
-            out.append('"');
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                switch (c) {
-                    case '"' -> out.append("\\\"");
-                    case '\\' -> out.append("\\\\");
-                    case '\n' -> out.append("\\n");
-                    case '\r' -> out.append("\\r");
-                    case '\t' -> out.append("\\t");
-                    default -> {
-                        if (c < 0x20) {
-                            out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                        } else {
-                            out.append(c);
-                        }
-                    }
-                }
-            }
-            out.append('"');
+            JsonText.appendQuoted(out, value, false);
         }
     }
 }
