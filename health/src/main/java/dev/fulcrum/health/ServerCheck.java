@@ -115,6 +115,11 @@ final class ServerCheck {
             if (change != null) {
                 apply(change);
             }
+            if (result.passed() && server.isHealthy() && server.isEjected()) {
+                // As Envoy does: an active check that passes outranks passive detection's verdict, so
+                // a server that failed while restarting serves again as soon as it answers its checks.
+                server.setEjected(false, "ejection ended: an active health check passed");
+            }
         } finally {
             // Whatever went wrong above, the server stays checked.
             scheduleIn(intervalNanos + randomUpTo(jitterNanos));

@@ -183,6 +183,18 @@ class ActiveHealthChecksTest {
     }
 
     @Test
+    void aPassingCheckEndsAPassiveEjection() {
+        ProbeTarget target = closing(ProbeTarget.http(n -> Reply.of(200, "fine")));
+        Server server = check(target, CheckSpec.of(HealthCheckType.HTTP).path("/healthz"));
+        within(5).until(() -> passes() >= 1);
+        server.setEjected(true, "ejected for 30s after 5 connect failures");
+        double before = passes();
+        within(5).until(() -> !server.isEjected());
+        assertThat(passes()).isGreaterThan(before);
+        assertThat(server.lastTransition().reason()).isEqualTo("ejection ended: an active health check passed");
+    }
+
+    @Test
     void httpSendsTheConfiguredMethodAndHost() {
         ProbeTarget target = closing(ProbeTarget.http(n -> Reply.of(204)));
         check(target, CheckSpec.of(HealthCheckType.HTTP).method("OPTIONS").host("status.internal")

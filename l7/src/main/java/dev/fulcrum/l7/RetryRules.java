@@ -18,15 +18,27 @@ final class RetryRules {
     }
 
     /**
-     * A server of the pool other than {@code avoid} when the balancer gives one within as many
-     * picks as the pool has servers. Balancers that spread load move on by themselves; a hash
-     * keeps its pick, and then the same server it is.
+     * A server of the pool other than {@code avoid} (the one that just failed): the balancer's
+     * choice when it gives another within as many picks as the pool has servers, else the next
+     * eligible server after it. Balancers that spread load move on by themselves; least_conn
+     * (which prefers the server a failed connect left idle) and hashing keep their pick. Only
+     * with no other eligible server is it {@code avoid} again.
      */
     static Server pickAvoiding(Pool pool, BalancingContext context, Server avoid) {
         Server picked = pool.pick(context);
         for (int i = 1; picked == avoid && avoid != null && i < pool.servers().size(); i++) {
             picked = pool.pick(context);
         }
-        return picked;
+        if (picked != avoid || avoid == null) {
+            return picked;
+        }
+        java.util.List<Server> servers = pool.servers();
+        for (int i = 1; i < servers.size(); i++) {
+            Server candidate = servers.get((avoid.index() + i) % servers.size());
+            if (candidate.isEligible()) {
+                return candidate;
+            }
+        }
+        return avoid;
     }
 }
