@@ -93,7 +93,7 @@ class SigtermDrainTest {
     }
 
     /** One response: the head, then Content-Length bytes of body. */
-    private static String readResponse(InputStream in) throws IOException {
+    static String readResponse(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         for (int b = in.read(); b >= 0 && head.size() < 64 * 1024; b = in.read()) {

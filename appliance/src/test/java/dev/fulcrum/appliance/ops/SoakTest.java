@@ -6,6 +6,8 @@ import dev.fulcrum.appliance.Appliance;
 import dev.fulcrum.appliance.Metrics;
 import dev.fulcrum.appliance.health.Backend;
 import dev.fulcrum.config.ConfigLoader;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -38,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 class SoakTest {
 
     private static final long HEAP_MARGIN = 32L << 20;
-    private static final long RSS_MARGIN = 64L << 20;
+    /** Generous: RSS moves with the JIT, malloc arenas and the allocator's caches; a real leak outgrows it. */
+    private static final long RSS_MARGIN = 256L << 20;
+    private static final long DIRECT_MARGIN = 16L << 20;
     private static final int FD_MARGIN = 32;
 
     @TempDir
@@ -86,13 +90,14 @@ class SoakTest {
                     System.out.printf("soak %s: %d requests ok, %d failed %s; warm %s, after %s%n", length, ok.get(),
                             failed.get(), why, warm, after);
                     assertThat(ok.get()).isPositive();
-                    // Some requests in flight when a backend stops are lost (its connections drop); no more.
-                    assertThat(failed.get()).as("failed requests").isLessThan((ok.get() + failed.get()) / 20);
+                    // Only a tcp connection relayed at the instant its backend stops may be lost.
+                    assertThat(failed.get()).as("failed requests: %s", why).isLessThan((ok.get() + failed.get()) / 1000);
                     assertThat(after.heap()).as("heap after collection").isLessThan(warm.heap() + HEAP_MARGIN);
                     // The heap may still grow its committed size towards -Xmx: what must stay flat is the rest.
                     assertThat(after.rssOutsideHeap()).as("resident set outside the heap")
                             .isLessThan(warm.rssOutsideHeap() + RSS_MARGIN);
                     assertThat(after.fds()).as("open file descriptors").isLessThan(warm.fds() + FD_MARGIN);
+                    assertThat(after.direct()).as("Netty's direct memory in use").isLessThan(warm.direct() + DIRECT_MARGIN);
                 } finally {
                     running.set(false);
                 }
@@ -110,7 +115,7 @@ class SoakTest {
                     routes:
                       - {name: r%d, match: {path_prefix: "/r%d"}, pool: app}
                       - {name: all, pool: app, retries: 1}
-                  - {name: raw, bind: "127.0.0.1:0", protocol: tcp, pool: app}
+                  - {name: raw, bind: "127.0.0.1:0", protocol: tcp, pool: app, splice: %s}
                 pools:
                   app:
                     balance: %s
@@ -118,7 +123,8 @@ class SoakTest {
                     servers:
                       - {name: one, address: "127.0.0.1:%d", weight: %d}
                       - {name: two, address: "127.0.0.1:%d"}
-                """.formatted(round, round, round % 2 == 0 ? "round_robin" : "least_conn", one.port(),
+                """.formatted(round, round, System.getProperty("fulcrum.soak.splice", "true"),
+                round % 2 == 0 ? "round_robin" : "least_conn", one.port(),
                 1 + round % 100, two.port());
     }
 
@@ -153,12 +159,16 @@ class SoakTest {
     private static void newConnections(String kind, int port, AtomicBoolean running, AtomicLong ok, AtomicLong failed,
                                        Map<String, AtomicLong> why) {
         for (long i = 0; running.get() && i < 100_000_000L; i++) {
+            boolean connected = false;
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                connected = true;
                 socket.setSoTimeout(10_000);
                 socket.getOutputStream().write(("GET /n/" + i + " HTTP/1.1\r\nHost: soak\r\nConnection: close\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
-                String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                // One response, by its Content-Length: the test backend keeps connections open, so
+                // the client closes (which the tcp relay must pass on).
+                String response = SigtermDrainTest.readResponse(socket.getInputStream());
                 if (response.startsWith("HTTP/1.1 200")) {
                     ok.incrementAndGet();
                 } else {
@@ -168,13 +178,14 @@ class SoakTest {
                             + response.substring(response.lastIndexOf('\n') + 1).strip());
                 }
             } catch (IOException e) {
-                fail(failed, why, kind + " " + e.getClass().getSimpleName());
+                fail(failed, why, kind + " " + e.getClass().getSimpleName() + (connected ? " after connecting"
+                        : " connecting"));
             }
         }
     }
 
     /** Heap used after a collection, resident set and open descriptors of this process. */
-    private record Snapshot(long heap, long heapCommitted, long rss, int fds) {
+    private record Snapshot(long heap, long heapCommitted, long rss, int fds, long direct) {
         long rssOutsideHeap() {
             return rss - heapCommitted;
         }
@@ -191,13 +202,16 @@ class SoakTest {
             try (var list = Files.list(Path.of("/proc/self/fd"))) {
                 fds = (int) list.count();
             }
-            return new Snapshot(usage.getUsed(), usage.getCommitted(), rss, fds);
+            long direct = ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider
+                    ? provider.metric().usedDirectMemory() : 0;
+            return new Snapshot(usage.getUsed(), usage.getCommitted(), rss, fds, direct);
         }
 
         @Override
         public String toString() {
             return "heap " + (heap >> 20) + " MiB (of " + (heapCommitted >> 20) + " committed), RSS " + (rss >> 20)
-                    + " MiB (" + (rssOutsideHeap() >> 20) + " outside the heap), " + fds + " fds";
+                    + " MiB (" + (rssOutsideHeap() >> 20) + " outside the heap), " + fds + " fds, Netty direct "
+                    + (direct >> 20) + " MiB";
         }
     }
 }
