@@ -29,9 +29,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Routing cost per request over a realistic 20-rule table: host rules, path prefixes, a
- * regex, header/query/cookie rules, then a default. {@code target} picks how deep in the
- * table the winning rule sits. {@code parseAndMatch} includes what the proxy does before
+ * Routing cost per request over a realistic table: host rules, path prefixes, a regex,
+ * header/query/cookie rules, then a default. {@code rules} is 20 (those rules) or 100 (the
+ * same, with 80 generated host, prefix and header rules that never match, half of them before
+ * the middle rule, half before the default). {@code target} picks how deep in the table the
+ * winning rule sits. {@code parseAndMatch} includes what the proxy does before
  * matching (target split, path normalisation, host normalisation); {@code matchOnly} does not.
  */
 @State(Scope.Thread)
@@ -46,6 +48,10 @@ public class RouterBenchmark {
     @Param({"first", "middle", "last"})
     public String target;
 
+    /** How many rules the table holds: 20 or 100. */
+    @Param({"20", "100"})
+    public int rules;
+
     private Router router;
     private String uri;
     private HttpHeaders headers;
@@ -54,7 +60,7 @@ public class RouterBenchmark {
 
     @Setup
     public void setUp() throws InvalidRequestTargetException {
-        router = Router.compile("bench", table());
+        router = Router.compile("bench", table(rules));
         headers = new DefaultHttpHeaders();
         switch (target) {
             case "first" -> {
@@ -87,6 +93,30 @@ public class RouterBenchmark {
     public Route parseAndMatch() throws InvalidRequestTargetException {
         reused.parse("GET", uri, headers);
         return router.match(reused);
+    }
+
+    /** The 20-rule table, padded to {@code size} rules with generated ones that these requests never match. */
+    static List<RouteConfig> table(int size) {
+        List<RouteConfig> routes = table();
+        int extra = size - routes.size();
+        if (extra < 0) {
+            throw new IllegalArgumentException("at least " + routes.size() + " rules");
+        }
+        List<RouteConfig> before = new ArrayList<>();
+        List<RouteConfig> after = new ArrayList<>();
+        for (int i = 0; i < extra; i++) {
+            Keys keys = switch (i % 4) {
+                case 0 -> keys().host("svc-" + i + ".internal.example.com");
+                case 1 -> keys().prefix("/svc-" + i);
+                case 2 -> keys().host("api.example.com").prefix("/api/v0/svc-" + i);
+                default -> keys().prefix("/api").header("X-Service", "svc-" + i);
+            };
+            (i < extra / 2 ? before : after).add(route("generated-" + i, keys));
+        }
+        // The middle request's rule is the 11th: put half the generated rules ahead of it.
+        routes.addAll(10, before);
+        routes.addAll(routes.size() - 1, after);
+        return routes;
     }
 
     static List<RouteConfig> table() {

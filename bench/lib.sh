@@ -1,0 +1,88 @@
+# Shared by the bench scripts (sourced, not run): tools, a work directory, processes started on a
+# core and stopped by their PID on exit, failure or Ctrl-C, and waiting for ports.
+
+# need_tools INSTALL: installs haproxy, wrk, h2load, iperf3 when missing (INSTALL=1, as root, apt).
+need_tools() {
+    local missing=()
+    command -v haproxy >/dev/null || missing+=(haproxy)
+    command -v wrk >/dev/null || missing+=(wrk)
+    command -v h2load >/dev/null || missing+=(nghttp2-client)
+    command -v iperf3 >/dev/null || missing+=(iperf3)
+    command -v openssl >/dev/null || missing+=(openssl)
+    command -v curl >/dev/null || missing+=(curl)
+    command -v taskset >/dev/null || missing+=(util-linux)
+    [ ${#missing[@]} -eq 0 ] && return
+    if [ "$1" = 1 ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+        echo "installing ${missing[*]}" >&2
+        timeout 600 apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq "${missing[@]}" >&2
+    else
+        echo "missing: ${missing[*]} (apt-get install -y ${missing[*]})" >&2
+        exit 1
+    fi
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/fulcrum-bench.XXXXXX")
+pids=()
+
+# stop PID: TERM, then KILL after 5 s.
+stop() {
+    kill "$1" 2>/dev/null || return 0
+    for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+    kill -9 "$1" 2>/dev/null || true
+}
+
+cleanup() {
+    local status=$? pid
+    trap - EXIT INT TERM
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do stop "$pid"; done
+    if [ "$status" -ne 0 ]; then
+        echo "failed (status $status); logs kept in $work" >&2
+    else
+        rm -rf "$work"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start NAME CORE COMMAND...: runs it in the background on CORE, logs to $work/NAME.log, sets
+# pid_NAME. taskset execs the command, so $! is the process itself.
+start() {
+    local name=$1 core=$2
+    shift 2
+    taskset -c "$core" "$@" >"$work/$name.log" 2>&1 &
+    pids+=($!)
+    eval "pid_$name=$!"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_port() {
+    for _ in $(seq 300); do
+        port_open "$1" && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on 127.0.0.1:$1 after 30 s" >&2
+    return 1
+}
+
+ports_free() {
+    local port
+    for port in "$@"; do
+        if port_open "$port"; then
+            echo "127.0.0.1:$port is already in use" >&2
+            exit 1
+        fi
+    done
+}
+
+# build ROOT: the appliance jar (and, with a second argument "bench", the benchmarks jar).
+build() {
+    local modules=appliance
+    [ "${2:-}" = bench ] && modules=appliance,bench
+    echo "building $modules..." >&2
+    (cd "$1" && mvn -B -q -DskipTests -pl "$modules" -am package) >"$work/build.log" 2>&1 \
+        || { cat "$work/build.log" >&2; exit 1; }
+}
