@@ -299,6 +299,7 @@ for system in fulcrum haproxy; do
         gen wrk -t1 -c$CONNS -d5s "http://127.0.0.1:$(port_of "$system" keepalive)$path" >/dev/null
     done
     gen wrk -t1 -c$CONNS -d5s "https://127.0.0.1:$(port_of "$system" tlska)/" >/dev/null
+    gen openssl s_time -connect "127.0.0.1:$(port_of "$system" handshake)" -new -www / -time 3 >/dev/null 2>&1
     gen wrk -t1 -c$CONNS -d3s -H 'Connection: close' "http://127.0.0.1:$(port_of "$system" close)/" >/dev/null
 done
 threads_fulcrum=$(awk '/^Threads:/ {print $2}' "/proc/$pid_fulcrum/status")
