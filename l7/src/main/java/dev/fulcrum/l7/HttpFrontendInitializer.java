@@ -74,7 +74,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         if (clientCertHeader != null) {
             pipeline.addLast(CLIENT_CERTIFICATE, new ClientCertificateHeader(clientCertHeader));
         }
-        addProxy(pipeline);
+        addProxy(pipeline, streamGuard);
     }
 
     private HttpEdgeConfig edgeConfig() {
@@ -108,7 +108,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast(FRAMING_GUARD, new FramingGuard(streamGuard, limits.headers()));
     }
 
-    private void addProxy(ChannelPipeline pipeline) {
-        pipeline.addLast(PROXY, new ProxyHandler(listener, scheme, snapshots));
+    private void addProxy(ChannelPipeline pipeline, RequestStreamGuard streamGuard) {
+        pipeline.addLast(PROXY, new ProxyHandler(listener, scheme, snapshots, streamGuard));
     }
 }

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * and is asked again when the backend can take more; the backend is read only while the
  * client can take more. One request is in flight per connection: a pipelined request waits in
  * {@link #inbox} (at most one socket read's worth, as reading stops) until the response before
- * it is complete, which keeps responses in request order.
+ * it is complete, which keeps responses in request order. While the backend answers, the client
+ * stays asked for bytes ({@link RequestStreamGuard#readAhead}), so the epoll interest is not
+ * dropped and set again around every exchange.
  *
  * <p>Errors are answered by source: the client's (400, 408, 413, 414, 431, from the guards
  * before this handler or the route's body limit) and the upstream's: 502 when a backend
@@ -70,6 +72,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private final String listener;
     private final String scheme;
     private final Supplier<L7Snapshot> snapshots;
+    private final RequestStreamGuard streamGuard;
     private final ArrayDeque<Object> inbox = new ArrayDeque<>(4);
     private final RouteRequest routeRequest = new RouteRequest();
     private final ExchangeLog exchangeLog = new ExchangeLog();
@@ -122,10 +125,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
     private PoolStickiness sticky;
     private StickyChoice stickyChoice;
 
-    ProxyHandler(String listener, String scheme, Supplier<L7Snapshot> snapshots) {
+    ProxyHandler(String listener, String scheme, Supplier<L7Snapshot> snapshots, RequestStreamGuard streamGuard) {
         this.listener = listener;
         this.scheme = scheme;
         this.snapshots = snapshots;
+        this.streamGuard = streamGuard;
     }
 
     @Override
@@ -262,7 +266,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter implements Upstrea
         switch (state) {
             case IDLE -> ctx.read();
             case STREAMING -> {
-                if (!requestDone && upstream != null && upstream.channel().isWritable()) {
+                if (requestDone) {
+                    // Waiting on the backend: the read interest stays, without the client clocks.
+                    streamGuard.readAhead();
+                } else if (upstream != null && upstream.channel().isWritable()) {
                     ctx.read();
                 }
             }

@@ -73,6 +73,16 @@ final class RequestStreamGuard extends ChannelDuplexHandler {
         ctx.fireChannelInactive();
     }
 
+    /**
+     * Keeps the socket asked for bytes while the proxy waits on the backend, though it does not
+     * wait on the client: no clock starts. Dropping the read interest and asking again after
+     * each response costs two {@code epoll_ctl} calls per request; kept, the interest stays
+     * and a pipelined request that arrives meanwhile waits in the proxy (one read's worth).
+     */
+    void readAhead() {
+        ctx.read();
+    }
+
     @Override
     public void read(ChannelHandlerContext ctx) {
         if (!refused && !deadline.isArmed()) {
