@@ -31,6 +31,7 @@ RUN groupadd --system fulcrum \
  && useradd --system --gid fulcrum --home-dir /nonexistent --shell /usr/sbin/nologin fulcrum \
  && mkdir -p /etc/fulcrum /opt/fulcrum
 COPY --from=build /src/appliance/target/fulcrum.jar /opt/fulcrum/fulcrum.jar
+COPY jvm.options /opt/fulcrum/jvm.options
 COPY docker/entrypoint.sh /opt/fulcrum/entrypoint.sh
 RUN chmod 0755 /opt/fulcrum/entrypoint.sh
 USER fulcrum

@@ -86,3 +86,8 @@ build() {
     (cd "$1" && mvn -B -q -DskipTests -pl "$modules" -am package) >"$work/build.log" 2>&1 \
         || { cat "$work/build.log" >&2; exit 1; }
 }
+
+# shipped_jvm_options ROOT: the appliance's jvm.options as one line, what ./fulcrum runs with.
+shipped_jvm_options() {
+    grep -v -e '^#' -e '^$' "$1/jvm.options" | tr '\n' ' ' | sed 's/ $//'
+}

@@ -26,11 +26,13 @@ done
 LB_CORE=1
 GEN_CORE=0
 HOLD=180   # seconds the client keeps its connections at most (it is stopped as soon as measured)
-JVM_FLAGS=${FULCRUM_BENCH_JVM:--Xms512m -Xmx512m -XX:+UseSerialGC}
 P_BE=21301 P_F_HTTP=21311 P_F_ADMIN=21319 P_H_HTTP=21321
 
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
+# Fulcrum's JVM: the options ./fulcrum ships (jvm.options) and a fixed heap, so that no run
+# resizes it. Override with FULCRUM_BENCH_JVM.
+JVM_FLAGS=${FULCRUM_BENCH_JVM:-$(shipped_jvm_options "$root") -Xms512m -Xmx512m}
 need_tools "$install"
 ports_free $P_BE $P_F_HTTP $P_F_ADMIN $P_H_HTTP
 build "$root" bench

@@ -27,12 +27,14 @@ while [ $# -gt 0 ]; do
 done
 
 LB_CORE=1 GEN_CORE=0 CONNS=64
-JVM_FLAGS=${FULCRUM_BENCH_JVM:--Xms512m -Xmx512m -XX:+UseSerialGC}
 P_BE1=21301 P_BE2=21302 P_BIG1=21311 P_BIG2=21312 P_HTTP=21321 P_HTTPS=21322 P_ADMIN=21329
 AP_VERSION=4.1
 
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
+# Fulcrum's JVM: the options ./fulcrum ships (jvm.options) and a fixed heap, so that no run
+# resizes it. Override with FULCRUM_BENCH_JVM.
+JVM_FLAGS=${FULCRUM_BENCH_JVM:-$(shipped_jvm_options "$root") -Xms512m -Xmx512m}
 need_tools "$install"
 ports_free $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_HTTP $P_HTTPS $P_ADMIN
 build "$root"

@@ -37,10 +37,6 @@ GEN_CORE=0         # load generators and backends
 CONNS=64           # concurrent connections for the request cases
 BIG_CONNS=16       # for 64 KiB responses
 TLS_CLIENTS=4      # parallel `openssl s_time -new` clients
-# Fulcrum's JVM: a fixed heap (no resizing during runs); the serial collector, which is what the
-# JVM chooses by itself when it sees one CPU; Netty's defaults otherwise (adaptive allocator,
-# leak detection sampling as shipped). Override with FULCRUM_BENCH_JVM.
-JVM_FLAGS=${FULCRUM_BENCH_JVM:--Xms512m -Xmx512m -XX:+UseSerialGC}
 # Ports, all on 127.0.0.1, below the ephemeral range.
 P_BE1=21001 P_BE2=21002 P_BIG1=21011 P_BIG2=21012 P_IPERF=21003
 P_F_HTTP=21101 P_F_HTTPS=21102 P_F_TCP=21103 P_F_ADMIN=21109
@@ -50,6 +46,9 @@ P_H_HTTP=21201 P_H_HTTPS=21202 P_H_TCP=21203 P_H_STATS=21209
 
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
+# Fulcrum's JVM: the options ./fulcrum ships (jvm.options) and a fixed heap, so that no run
+# resizes it. Override with FULCRUM_BENCH_JVM.
+JVM_FLAGS=${FULCRUM_BENCH_JVM:-$(shipped_jvm_options "$root") -Xms512m -Xmx512m}
 need_tools "$install"
 ports_free $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_IPERF $P_F_HTTP $P_F_HTTPS $P_F_TCP $P_F_ADMIN \
     $P_H_HTTP $P_H_HTTPS $P_H_TCP $P_H_STATS

@@ -3,10 +3,24 @@
 # bound to all of the container's addresses so that published ports reach it.
 set -euo pipefail
 config=/etc/fulcrum/fulcrum.yaml
+
+# The appliance's JVM options (jvm.options: collector, leak detection), then the operator's JAVA_OPTS.
+java_opts=()
+while IFS= read -r opt; do
+    case "$opt" in
+        ''|'#'*) continue ;;
+        -XX:+Use*GC) [[ " ${JAVA_OPTS:-} " == *" -XX:+Use"*"GC "* ]] && continue ;;
+    esac
+    java_opts+=("$opt")
+done </opt/fulcrum/jvm.options
+# JAVA_OPTS is split on spaces on purpose.
+# shellcheck disable=SC2086
+java_cmd=(java "${java_opts[@]}" ${JAVA_OPTS:-} -jar /opt/fulcrum/fulcrum.jar)
+
 if [ "$#" -gt 0 ]; then
-    exec java ${JAVA_OPTS:-} -jar /opt/fulcrum/fulcrum.jar "$@"
+    exec "${java_cmd[@]}" "$@"
 elif [ -f "$config" ]; then
-    exec java ${JAVA_OPTS:-} -jar /opt/fulcrum/fulcrum.jar run --config "$config"
+    exec "${java_cmd[@]}" run --config "$config"
 else
-    exec java ${JAVA_OPTS:-} -jar /opt/fulcrum/fulcrum.jar run --demo-address 0.0.0.0
+    exec "${java_cmd[@]}" run --demo-address 0.0.0.0
 fi
