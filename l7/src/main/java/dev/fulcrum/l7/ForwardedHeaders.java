@@ -52,10 +52,10 @@ final class ForwardedHeaders {
      * @param peer the address the connection comes from (null when not an IP socket)
      * @param clientVersion the version the client spoke, for Via
      * @param host the host the client asked for, as written (with port), or null
-     * @param localPort the listener port the client connected to
+     * @param localPort the listener port the client connected to, as written in X-Forwarded-Port
      */
     void onRequest(HttpHeaders headers, InetSocketAddress peer, String peerIp, HttpVersion clientVersion,
-                   String scheme, String host, int localPort) {
+                   String scheme, String host, String localPort) {
         boolean believe = !trusted.isEmpty() && trusts(peer);
         if (!believe) {
             headers.remove(X_FORWARDED_FOR).remove(X_FORWARDED_PROTO).remove(X_FORWARDED_HOST)
@@ -67,7 +67,7 @@ final class ForwardedHeaders {
             if (host != null) {
                 setUnlessKept(headers, X_FORWARDED_HOST, host, believe);
             }
-            setUnlessKept(headers, X_FORWARDED_PORT, Integer.toString(localPort), believe);
+            setUnlessKept(headers, X_FORWARDED_PORT, localPort, believe);
         }
         if (forwarded) {
             appendList(headers, FORWARDED, forwardedElement(peer, peerIp, scheme, host));
@@ -100,9 +100,14 @@ final class ForwardedHeaders {
     }
 
     private static void appendList(HttpHeaders headers, AsciiString name, String value) {
-        List<String> existing = headers.getAll(name);
-        if (existing.isEmpty()) {
+        // Most requests carry none: skip building a list for them.
+        if (!headers.contains(name)) {
             headers.set(name, value);
+            return;
+        }
+        List<String> existing = headers.getAll(name);
+        if (existing.size() == 1) {
+            headers.set(name, existing.get(0) + ", " + value);
         } else {
             headers.set(name, String.join(", ", existing) + ", " + value);
         }

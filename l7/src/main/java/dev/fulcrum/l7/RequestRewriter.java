@@ -20,13 +20,13 @@ final class RequestRewriter {
     private final String scheme;
     private final InetSocketAddress clientInet;
     private final String clientIp;
-    private final int localPort;
+    private final String localPort;
 
     RequestRewriter(String scheme, SocketAddress client, SocketAddress local) {
         this.scheme = scheme;
         this.clientInet = client instanceof InetSocketAddress inet && inet.getAddress() != null ? inet : null;
         this.clientIp = clientInet != null ? clientInet.getAddress().getHostAddress() : String.valueOf(client);
-        this.localPort = local instanceof InetSocketAddress inet ? inet.getPort() : 0;
+        this.localPort = Integer.toString(local instanceof InetSocketAddress inet ? inet.getPort() : 0);
     }
 
     String clientIp() {

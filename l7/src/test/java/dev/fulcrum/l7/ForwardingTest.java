@@ -145,7 +145,7 @@ class ForwardingTest {
     void aClientWithoutAHostGetsNoForwardedHost() {
         HttpHeaders headers = new DefaultHttpHeaders().add("X-Forwarded-Host", "forged");
         new ForwardedHeaders(ForwardingConfig.DEFAULTS).onRequest(headers, new InetSocketAddress("192.0.2.1", 1),
-                "192.0.2.1", HttpVersion.HTTP_1_1, "http", null, 8080);
+                "192.0.2.1", HttpVersion.HTTP_1_1, "http", null, "8080");
 
         assertThat(headers.contains("X-Forwarded-Host")).isFalse();
         assertThat(headers.get("X-Forwarded-Port")).isEqualTo("8080");
