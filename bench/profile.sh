@@ -3,7 +3,8 @@
 # balancer (async-profiler, Java and native frames, kernel frames where perf events are allowed)
 # while wrk or openssl drive it, with the same pinning as bench/side-by-side.sh.
 #
-#   bench/profile.sh [keepalive|close|big|tlska|handshake] [--duration SECONDS] [--no-install]
+#   bench/profile.sh [keepalive|close|big|tlska|handshake|handshake_ec] [--duration SECONDS]
+#                    [--warmup SECONDS] [--no-install]
 #
 # Writes bench/results/profile-CASE.html (a flame graph) and profile-CASE.txt (the hottest
 # frames by self time and the hottest Fulcrum/Netty methods by total time).
@@ -14,20 +15,22 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 case_=keepalive
 duration=20
+warmup=30   # handshakes are few per second: the JIT needs a while to finish with their paths
 install=1
 while [ $# -gt 0 ]; do
     case "$1" in
-        keepalive|close|big|tlska|handshake) case_=$1 ;;
+        keepalive|close|big|tlska|handshake|handshake_ec) case_=$1 ;;
         --duration) duration=$2; shift ;;
+        --warmup) warmup=$2; shift ;;
         --no-install) install=0 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
 
 LB_CORE=1 GEN_CORE=0 CONNS=64
-P_BE1=21301 P_BE2=21302 P_BIG1=21311 P_BIG2=21312 P_HTTP=21321 P_HTTPS=21322 P_ADMIN=21329
+P_BE1=21301 P_BE2=21302 P_BIG1=21311 P_BIG2=21312 P_HTTP=21321 P_HTTPS=21322 P_HTTPS_EC=21323 P_ADMIN=21329
 AP_VERSION=4.1
 
 # shellcheck source=bench/lib.sh
@@ -36,7 +39,7 @@ AP_VERSION=4.1
 # resizes it. Override with FULCRUM_BENCH_JVM.
 JVM_FLAGS=${FULCRUM_BENCH_JVM:-$(shipped_jvm_options "$root") -Xms512m -Xmx512m}
 need_tools "$install"
-ports_free $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_HTTP $P_HTTPS $P_ADMIN
+ports_free $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_HTTP $P_HTTPS $P_HTTPS_EC $P_ADMIN
 build "$root"
 jar="$root/appliance/target/fulcrum.jar"
 
@@ -52,6 +55,8 @@ event=${PROFILE_EVENT:-cpu}
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
     -addext subjectAltName=DNS:localhost -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost -keyout "$work/ec.key" -out "$work/ec.crt" 2>/dev/null
 head -c 65536 /dev/zero | tr '\0' 'x' >"$work/64k.bin"
 cat >"$work/backends.cfg" <<EOF
 global
@@ -78,6 +83,7 @@ workers: 1
 admin: {bind: "127.0.0.1:$P_ADMIN"}
 certificates:
   - {name: bench, cert: $work/tls.crt, key: $work/tls.key}
+  - {name: bench-ec, cert: $work/ec.crt, key: $work/ec.key}
 listeners:
   - name: http
     bind: "127.0.0.1:$P_HTTP"
@@ -90,6 +96,13 @@ listeners:
     bind: "127.0.0.1:$P_HTTPS"
     protocol: https
     certificates: [bench]
+    timeouts: {client_idle: 5m}
+    routes:
+      - {name: small, pool: small}
+  - name: https-ec
+    bind: "127.0.0.1:$P_HTTPS_EC"
+    protocol: https
+    certificates: [bench-ec]
     timeouts: {client_idle: 5m}
     routes:
       - {name: small, pool: small}
@@ -109,19 +122,20 @@ start backends $GEN_CORE haproxy -db -f "$work/backends.cfg"
 # shellcheck disable=SC2086
 start fulcrum $LB_CORE java $JVM_FLAGS -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints \
     -agentpath:"$agent" -jar "$jar" run --config "$work/fulcrum.yaml"
-for port in $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_ADMIN $P_HTTP $P_HTTPS; do wait_port "$port"; done
+for port in $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_ADMIN $P_HTTP $P_HTTPS $P_HTTPS_EC; do wait_port "$port"; done
 
-gen() { taskset -c $GEN_CORE timeout $((duration + 30)) "$@"; }
+gen() { taskset -c $GEN_CORE timeout $((duration + warmup + 30)) "$@"; }
 load() {  # load SECONDS
     case "$case_" in
         keepalive) gen wrk -t1 -c$CONNS -d"$1s" "http://127.0.0.1:$P_HTTP/" ;;
         close) gen wrk -t1 -c$CONNS -d"$1s" -H 'Connection: close' "http://127.0.0.1:$P_HTTP/" ;;
         big) gen wrk -t1 -c16 -d"$1s" "http://127.0.0.1:$P_HTTP/big" ;;
         tlska) gen wrk -t1 -c$CONNS -d"$1s" "https://127.0.0.1:$P_HTTPS/" ;;
-        handshake)
-            local i clients=()
+        handshake|handshake_ec)
+            local i clients=() port=$P_HTTPS
+            [ "$case_" = handshake_ec ] && port=$P_HTTPS_EC
             for i in 1 2 3 4; do
-                gen openssl s_time -connect "127.0.0.1:$P_HTTPS" -new -www / -time "$1" >/dev/null 2>&1 &
+                gen openssl s_time -connect "127.0.0.1:$port" -new -www / -time "$1" >/dev/null 2>&1 &
                 clients+=($!)
             done
             wait "${clients[@]}" ;;
@@ -129,7 +143,7 @@ load() {  # load SECONDS
 }
 
 echo "warming up ($case_)..." >&2
-load 10 >/dev/null
+load "$warmup" >/dev/null
 out="$root/bench/results/profile-$case_"
 # The agent was loaded at start; jcmd hands it commands in the running JVM (quoted: jcmd's own
 # parser would split the options at '=').
@@ -147,7 +161,7 @@ awk '{ n = $NF; $NF = ""; sub(/ $/, ""); k = split($0, f, ";"); self[f[k]] += n;
        for (s in self) printf "%6.2f%%  %s\n", self[s] * 100 / total, s | "sort -rn | head -40"
        close("sort -rn | head -40")
        printf "\ntotal time of dev.fulcrum and io.netty frames, top 60:\n"
-       for (s in incl) if (s ~ /^(dev\/fulcrum|io\/netty)/) printf "%6.2f%%  %s\n", incl[s] * 100 / total, s | "sort -rn | head -60"
+       for (s in incl) if (s ~ /^(dev[.\/]fulcrum|io[.\/]netty)/) printf "%6.2f%%  %s\n", incl[s] * 100 / total, s | "sort -rn | head -60"
      }' "$work/profile.collapsed" >"$out.txt"
 cp "$work/profile.collapsed" "$out.collapsed"
 echo "wrote $out.txt, $out.collapsed" >&2

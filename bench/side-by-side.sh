@@ -1,31 +1,39 @@
 #!/usr/bin/env bash
 # Fulcrum against HAProxy on the same machine, in the same run, with the same resources.
 #
-#   bench/side-by-side.sh [--quick] [--rounds N] [--duration SECONDS] [--no-install]
+#   bench/side-by-side.sh [--quick] [--rounds N] [--duration SECONDS] [--settle SECONDS]
+#                         [--cases A,B,...] [--no-install]
 #
 # Each balancer gets one worker thread and its own core (core 1, taskset); the load generators
 # and the backends share the other core (core 0). Cases: HTTP/1.1 keep-alive, a new connection
-# per request, 64 KiB responses, L4 TCP bulk (iperf3), TLS full handshakes and TLS keep-alive.
+# per request, 64 KiB responses, L4 TCP bulk (iperf3), TLS full handshakes (RSA-2048 and ECDSA
+# P-256 certificates) and TLS keep-alive.
 # Systems run alternately (the order swaps each round), medians are reported with the range.
 # Besides throughput, each balancer's CPU time per request (utime+stime of its whole process,
 # from /proc) is reported: on two cores the load generator often saturates before a balancer.
 #
+# Before each balancer's run, --settle seconds (3) of the same load go unrecorded.
+# --cases runs some of keepalive, close, big, tcp, handshake, handshake_ec, tlska (default: all).
 # Prints one markdown table and writes it to bench/results/side-by-side-latest.md.
 # Loopback only; every process started here is stopped by its PID on exit, failure or Ctrl-C.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+args="$*"
 rounds=3
+cases=(keepalive close big tcp handshake handshake_ec tlska)
 duration=8
+settle=3      # seconds of unrecorded load before each balancer's run
 install=1
-quick=0
 while [ $# -gt 0 ]; do
     case "$1" in
-        --quick) quick=1; rounds=1; duration=4 ;;
+        --quick) rounds=1; duration=4; settle=2 ;;
         --rounds) rounds=$2; shift ;;
         --duration) duration=$2; shift ;;
+        --settle) settle=$2; shift ;;
+        --cases) IFS=, read -r -a cases <<<"$2"; shift ;;
         --no-install) install=0 ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -39,8 +47,8 @@ BIG_CONNS=16       # for 64 KiB responses
 TLS_CLIENTS=4      # parallel `openssl s_time -new` clients
 # Ports, all on 127.0.0.1, below the ephemeral range.
 P_BE1=21001 P_BE2=21002 P_BIG1=21011 P_BIG2=21012 P_IPERF=21003
-P_F_HTTP=21101 P_F_HTTPS=21102 P_F_TCP=21103 P_F_ADMIN=21109
-P_H_HTTP=21201 P_H_HTTPS=21202 P_H_TCP=21203 P_H_STATS=21209
+P_F_HTTP=21101 P_F_HTTPS=21102 P_F_TCP=21103 P_F_HTTPS_EC=21104 P_F_ADMIN=21109
+P_H_HTTP=21201 P_H_HTTPS=21202 P_H_TCP=21203 P_H_HTTPS_EC=21204 P_H_STATS=21209
 
 [ "$(nproc --all)" -ge 2 ] || { echo "needs at least 2 cores" >&2; exit 1; }
 
@@ -50,8 +58,8 @@ P_H_HTTP=21201 P_H_HTTPS=21202 P_H_TCP=21203 P_H_STATS=21209
 # resizes it. Override with FULCRUM_BENCH_JVM.
 JVM_FLAGS=${FULCRUM_BENCH_JVM:-$(shipped_jvm_options "$root") -Xms512m -Xmx512m}
 need_tools "$install"
-ports_free $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_IPERF $P_F_HTTP $P_F_HTTPS $P_F_TCP $P_F_ADMIN \
-    $P_H_HTTP $P_H_HTTPS $P_H_TCP $P_H_STATS
+ports_free $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_IPERF $P_F_HTTP $P_F_HTTPS $P_F_TCP $P_F_HTTPS_EC $P_F_ADMIN \
+    $P_H_HTTP $P_H_HTTPS $P_H_TCP $P_H_HTTPS_EC $P_H_STATS
 build "$root"
 jar="$root/appliance/target/fulcrum.jar"
 
@@ -59,6 +67,10 @@ jar="$root/appliance/target/fulcrum.jar"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
     -addext subjectAltName=DNS:localhost -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
 cat "$work/tls.crt" "$work/tls.key" >"$work/tls.pem"
+# The same with an ECDSA P-256 key: the signature is cheap there, so the rest of the handshake shows.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost -keyout "$work/ec.key" -out "$work/ec.crt" 2>/dev/null
+cat "$work/ec.crt" "$work/ec.key" >"$work/ec.pem"
 head -c 65536 /dev/zero | tr '\0' 'x' >"$work/64k.bin"
 
 # Backends: one HAProxy process, one thread, answering from memory (http-request return) on
@@ -90,6 +102,7 @@ workers: 1
 admin: {bind: "127.0.0.1:$P_F_ADMIN"}
 certificates:
   - {name: bench, cert: $work/tls.crt, key: $work/tls.key}
+  - {name: bench-ec, cert: $work/ec.crt, key: $work/ec.key}
 listeners:
   - name: http
     bind: "127.0.0.1:$P_F_HTTP"
@@ -102,6 +115,13 @@ listeners:
     bind: "127.0.0.1:$P_F_HTTPS"
     protocol: https
     certificates: [bench]
+    timeouts: {client_idle: 5m}
+    routes:
+      - {name: small, pool: small}
+  - name: https-ec
+    bind: "127.0.0.1:$P_F_HTTPS_EC"
+    protocol: https
+    certificates: [bench-ec]
     timeouts: {client_idle: 5m}
     routes:
       - {name: small, pool: small}
@@ -145,6 +165,9 @@ frontend http
 frontend https
     bind 127.0.0.1:$P_H_HTTPS ssl crt $work/tls.pem
     default_backend small
+frontend https-ec
+    bind 127.0.0.1:$P_H_HTTPS_EC ssl crt $work/ec.pem
+    default_backend small
 backend small
     option forwardfor
     balance roundrobin
@@ -173,8 +196,8 @@ start iperf $GEN_CORE iperf3 -s -B 127.0.0.1 -p $P_IPERF
 # shellcheck disable=SC2086
 start fulcrum $LB_CORE java $JVM_FLAGS -jar "$jar" run --config "$work/fulcrum.yaml"
 start haproxy $LB_CORE haproxy -db -f "$work/haproxy.cfg"
-for port in $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_IPERF $P_F_ADMIN $P_F_HTTP $P_F_HTTPS $P_F_TCP \
-        $P_H_HTTP $P_H_HTTPS $P_H_TCP; do
+for port in $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_IPERF $P_F_ADMIN $P_F_HTTP $P_F_HTTPS $P_F_TCP $P_F_HTTPS_EC \
+        $P_H_HTTP $P_H_HTTPS $P_H_TCP $P_H_HTTPS_EC; do
     wait_port "$port"
 done
 # shellcheck disable=SC2154
@@ -199,49 +222,66 @@ wrk_p99_ms() {
 wrk_errors() {
     awk '/Socket errors/ { gsub(/,/, ""); e += $4 + $6 + $8 + $10 } /Non-2xx/ { e += $NF } END { print e + 0 }' "$1"
 }
-# tls_counters SYSTEM: "FULL RESUMED FAILED" handshakes of the https frontend so far ("-": not told).
+# tls_counters SYSTEM FRONTEND: "FULL RESUMED FAILED" handshakes of that frontend (listener) so far
+# ("-": not told).
 # HAProxy counts sessions and reused sessions (show stat); Fulcrum counts handshakes by result,
 # without telling full from resumed, so its figure is every successful handshake.
 tls_counters() {
     if [ "$1" = haproxy ]; then
-        (exec 3<>"/dev/tcp/127.0.0.1/$P_H_STATS"; echo "show stat" >&3; cat <&3) | awk -F, '
+        (exec 3<>"/dev/tcp/127.0.0.1/$P_H_STATS"; echo "show stat" >&3; cat <&3) | awk -F, -v fe="$2" '
             NR == 1 { sub(/^# /, ""); for (i = 1; i <= NF; i++) col[$i] = i; next }
-            $1 == "https" && $2 == "FRONTEND" {
+            $1 == fe && $2 == "FRONTEND" {
                 print $col["ssl_sess"] - $col["ssl_reused_sess"], $col["ssl_reused_sess"] + 0, $col["ssl_failed_handshake"] + 0 }'
     else
-        curl -s --max-time 5 "http://127.0.0.1:$P_F_ADMIN/metrics" | awk '
-            index($0, "fulcrum_tls_handshakes_total{") == 1 && index($0, "listener=\"https\"") {
+        curl -s --max-time 5 "http://127.0.0.1:$P_F_ADMIN/metrics" | awk -v fe="$2" '
+            index($0, "fulcrum_tls_handshakes_total{") == 1 && index($0, "listener=\"" fe "\"") {
                 if (index($0, "result=\"success\"")) ok += $NF; else failed += $NF }
             END { printf "%d - %d\n", ok, failed }'
     fi
 }
 
+# drive CASE PORT SECONDS OUT: the load of one case for so long, its report in OUT.
+drive() {
+    local case=$1 port=$2 secs=$3 out=$4
+    case "$case" in
+        keepalive) gen wrk -t1 -c$CONNS -d"${secs}s" --latency "http://127.0.0.1:$port/" >"$out" ;;
+        close) gen wrk -t1 -c$CONNS -d"${secs}s" -H 'Connection: close' "http://127.0.0.1:$port/" >"$out" ;;
+        big) gen wrk -t1 -c$BIG_CONNS -d"${secs}s" "http://127.0.0.1:$port/big" >"$out" ;;
+        tlska) gen wrk -t1 -c$CONNS -d"${secs}s" --latency "https://127.0.0.1:$port/" >"$out" ;;
+        tcp) gen iperf3 -c 127.0.0.1 -p "$port" -t "$secs" -f g >"$out" ;;
+        handshake|handshake_ec)
+            local i clients=()
+            for i in $(seq $TLS_CLIENTS); do
+                gen openssl s_time -connect "127.0.0.1:$port" -new -www / -time "$secs" >"$out.$i" 2>&1 &
+                clients+=($!)
+            done
+            wait "${clients[@]}"
+            cat "$out".* >"$out" ;;
+    esac
+}
+
 # run CASE SYSTEM PID PORT: one bounded run against SYSTEM listening on PORT, recorded.
 run() {
     local case=$1 system=$2 pid=$3 port=$4 out="$work/run.out" t0 t1 b0 b1 n
+    # An unrecorded lead-in of the same load first: the cases before it ran other paths, and the
+    # JVM recompiles some shared ones for the new mix (seen in its compilation log) before it
+    # settles. The same for every system, so the figures are of the steady state.
+    [ "$settle" -gt 0 ] && [ "$system" != direct ] && drive "$case" "$port" "$settle" "$work/settle.out"
     t0=$([ -n "$pid" ] && cpu_ticks "$pid" || echo 0)
     b0=$(core_busy $LB_CORE)
     case "$case" in
-        keepalive) gen wrk -t1 -c$CONNS -d"${duration}s" --latency "http://127.0.0.1:$port/" >"$out" ;;
-        close) gen wrk -t1 -c$CONNS -d"${duration}s" -H 'Connection: close' "http://127.0.0.1:$port/" >"$out" ;;
-        big) gen wrk -t1 -c$BIG_CONNS -d"${duration}s" "http://127.0.0.1:$port/big" >"$out" ;;
-        tlska) gen wrk -t1 -c$CONNS -d"${duration}s" --latency "https://127.0.0.1:$port/" >"$out" ;;
-        tcp) gen iperf3 -c 127.0.0.1 -p "$port" -t "$duration" -f g >"$out" ;;
-        handshake)
+        handshake|handshake_ec)
             # openssl s_time -new never offers a session, so every handshake is a full one; the
             # servers' own counters (read before and after) show it. Each connection also fetches
             # a small page (-www /, HTTP/1.0) and ends when the server closes: without it s_time
             # closes with the session tickets unread, the reset beats its Finished to the server
             # and one handshake in five fails there (after the server's expensive part).
-            local i clients=()
-            tls_counters "$system" >"$work/tls0"
-            for i in $(seq $TLS_CLIENTS); do
-                gen openssl s_time -connect "127.0.0.1:$port" -new -www / -time "$duration" >"$out.$i" 2>&1 &
-                clients+=($!)
-            done
-            wait "${clients[@]}"
-            tls_counters "$system" >"$work/tls1"
-            cat "$out".* >"$out" ;;
+            local frontend=https
+            [ "$case" = handshake_ec ] && frontend=https-ec
+            tls_counters "$system" $frontend >"$work/tls0"
+            drive "$case" "$port" "$duration" "$out"
+            tls_counters "$system" $frontend >"$work/tls1" ;;
+        *) drive "$case" "$port" "$duration" "$out" ;;
     esac
     t1=$([ -n "$pid" ] && cpu_ticks "$pid" || echo 0)
     b1=$(core_busy $LB_CORE)
@@ -261,7 +301,7 @@ run() {
             record "$case" "$system" gbps "$n"
             # "requests" here are megabytes moved: CPU per MB
             n=$(awk -v g="$n" -v d="$duration" 'BEGIN { print g * d * 1000 / 8 }') ;;
-        handshake)
+        handshake|handshake_ec)
             n=$(awk '/connections in [0-9]+ real seconds/ { s += $1 } END { print s + 0 }' "$out")
             record "$case" "$system" hps "$(awk -v n="$n" -v d="$duration" 'BEGIN { printf "%.0f", n / d }')"
             # full, resumed, failed: as the server counted them during the run
@@ -286,6 +326,7 @@ port_of() {  # port_of SYSTEM CASE
         direct:*) echo $P_BE1 ;;
         fulcrum:tcp) echo $P_F_TCP ;; haproxy:tcp) echo $P_H_TCP ;;
         fulcrum:handshake|fulcrum:tlska) echo $P_F_HTTPS ;; haproxy:handshake|haproxy:tlska) echo $P_H_HTTPS ;;
+        fulcrum:handshake_ec) echo $P_F_HTTPS_EC ;; haproxy:handshake_ec) echo $P_H_HTTPS_EC ;;
         fulcrum:*) echo $P_F_HTTP ;; haproxy:*) echo $P_H_HTTP ;;
     esac
 }
@@ -298,18 +339,25 @@ for system in fulcrum haproxy; do
         gen wrk -t1 -c$CONNS -d5s "http://127.0.0.1:$(port_of "$system" keepalive)$path" >/dev/null
     done
     gen wrk -t1 -c$CONNS -d5s "https://127.0.0.1:$(port_of "$system" tlska)/" >/dev/null
-    gen openssl s_time -connect "127.0.0.1:$(port_of "$system" handshake)" -new -www / -time 3 >/dev/null 2>&1
-    gen wrk -t1 -c$CONNS -d3s -H 'Connection: close' "http://127.0.0.1:$(port_of "$system" close)/" >/dev/null
+    # Handshakes are a few hundred a second: the JIT needs longer to be done with their paths.
+    for case in handshake handshake_ec; do
+        warmers=()
+        for i in $(seq $TLS_CLIENTS); do
+            gen openssl s_time -connect "127.0.0.1:$(port_of "$system" $case)" -new -www / -time 10 >/dev/null 2>&1 &
+            warmers+=($!)
+        done
+        wait "${warmers[@]}"
+    done
+    gen wrk -t1 -c$CONNS -d8s -H 'Connection: close' "http://127.0.0.1:$(port_of "$system" close)/" >/dev/null
 done
 threads_fulcrum=$(awk '/^Threads:/ {print $2}' "/proc/$pid_fulcrum/status")
 
-cases=(keepalive close big tcp handshake tlska)
 : >"$results"
 for round in $(seq "$rounds"); do
     echo "round $round of $rounds" >&2
     for case in "${cases[@]}"; do
         if [ $((round % 2)) = 1 ]; then order=(haproxy fulcrum); else order=(fulcrum haproxy); fi
-        case "$case" in handshake|tlska) ;; *) order=(direct "${order[@]}") ;; esac
+        case "$case" in handshake*|tlska) ;; *) order=(direct "${order[@]}") ;; esac
         for system in "${order[@]}"; do
             run "$case" "$system" "$(pid_of "$system")" "$(port_of "$system" "$case")"
         done
@@ -332,12 +380,16 @@ cell() {
         fmt "$m"
     fi
 }
+# ratio CASE METRIC: the median over rounds of Fulcrum's figure over HAProxy's in the same round.
+# Paired so: the two ran minutes apart at most, while this machine's speed drifts over a run.
 ratio() {
-    local f h
-    f=$(median "$1" fulcrum "$2"); h=$(median "$1" haproxy "$2")
-    awk -v f="$f" -v h="$h" 'BEGIN { if (f == "" || h == "" || h == 0) print "-"; else printf "%.2f", f / h }'
+    awk -F'\t' -v c="$1" -v m="$2" '$2 == c && $4 == m && $5 != "" { v[$1 "," $3] = $5; r[$1] = 1 }
+        END { for (k in r) if ((k ",fulcrum") in v && (k ",haproxy") in v && v[k ",haproxy"] > 0)
+                  print v[k ",fulcrum"] / v[k ",haproxy"] }' "$results" | sort -g |
+        awk '{ q[NR] = $1 } END { if (NR == 0) print "-"; else printf "%.2f", (NR % 2) ? q[(NR + 1) / 2] : (q[NR / 2] + q[NR / 2 + 1]) / 2 }'
 }
-row() {  # row LABEL CASE METRIC UNIT-LABEL
+row() {  # row LABEL CASE METRIC UNIT-LABEL; nothing for a case not run (--cases)
+    awk -F'\t' -v c="$2" '$2 == c { found = 1; exit } END { exit !found }' "$results" || return 0
     printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$4" "$(cell "$2" direct "$3")" "$(cell "$2" haproxy "$3")" \
         "$(cell "$2" fulcrum "$3")" "$(ratio "$2" "$3")"
 }
@@ -345,11 +397,11 @@ row() {  # row LABEL CASE METRIC UNIT-LABEL
 table="$work/table.md"
 {
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc --all) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(uname -sr)."
-    echo "Command: \`bench/side-by-side.sh$([ $quick = 1 ] && echo " --quick")\` ($rounds round(s) of ${duration} s per run, order swapped each round; median (min–max))."
+    echo "Command: \`bench/side-by-side.sh${args:+ $args}\` ($rounds round(s) of ${duration} s per run after ${settle} s unrecorded, order swapped each round; median (min–max))."
     echo "$(haproxy -v | head -1 | cut -d' ' -f1-3), $(java -version 2>&1 | head -1), Fulcrum JVM: \`$JVM_FLAGS\`, $threads_fulcrum JVM threads (1 event loop), all on core $LB_CORE."
     echo "Load: wrk 1 thread, $CONNS connections ($BIG_CONNS for 64 KiB); $TLS_CLIENTS \`openssl s_time -new -www /\` clients; iperf3 1 stream; backends: one HAProxy thread answering from memory; all on core $GEN_CORE."
     echo
-    echo "| case | metric | direct | HAProxy | Fulcrum | Fulcrum/HAProxy |"
+    echo "| case | metric | direct | HAProxy | Fulcrum | Fulcrum/HAProxy (paired) |"
     echo "| --- | --- | --- | --- | --- | --- |"
     row "1. keep-alive, small" keepalive rps "req/s"
     row "" keepalive p99_ms "p99 ms"
@@ -360,19 +412,24 @@ table="$work/table.md"
     row "" big cpu_us "CPU µs/req"
     row "4. L4 TCP bulk (iperf3)" tcp gbps "Gbit/s"
     row "" tcp cpu_us "CPU µs/MB"
-    row "5a. TLS full handshakes" handshake hps "handshakes/s"
+    row "5a. TLS full handshakes, RSA-2048" handshake hps "handshakes/s"
     row "" handshake cpu_us "CPU µs/handshake"
     row "" handshake server_full "full handshakes counted by the server"
     row "" handshake reuse_pct "resumed % (server's count)"
     row "" handshake server_failed "failed handshakes (server's count)"
-    row "5b. TLS keep-alive" tlska rps "req/s"
+    row "5b. TLS full handshakes, ECDSA P-256" handshake_ec hps "handshakes/s"
+    row "" handshake_ec cpu_us "CPU µs/handshake"
+    row "" handshake_ec server_full "full handshakes counted by the server"
+    row "" handshake_ec reuse_pct "resumed % (server's count)"
+    row "" handshake_ec server_failed "failed handshakes (server's count)"
+    row "5c. TLS keep-alive" tlska rps "req/s"
     row "" tlska p99_ms "p99 ms"
     row "" tlska cpu_us "CPU µs/req"
     echo
     errors=$(awk -F'\t' '$4 == "errors" { s += $5 } END { print s + 0 }' "$results")
     bg=$(awk -F'\t' '$3 == "direct" && $4 == "other_core_pct" { if ($5 > m) m = $5 } END { print m + 0 }' "$results")
     other=$(awk -F'\t' '$3 != "direct" && $4 == "other_core_pct" { if ($5 > m) m = $5 } END { print m + 0 }' "$results")
-    echo "CPU is utime+stime of the balancer's whole process (all its threads) per request, per handshake (with its one small request), or per MB relayed; higher is better for req/s, MB/s, Gbit/s and handshakes/s, lower for p99 and CPU. Errors reported by wrk over all runs: $errors."
+    echo "CPU is utime+stime of the balancer's whole process (all its threads) per request, per handshake (with its one small request), or per MB relayed; higher is better for req/s, MB/s, Gbit/s and handshakes/s, lower for p99 and CPU. The ratio is the median of the rounds' own ratios (each round runs both systems back to back), not the ratio of the medians. Errors reported by wrk over all runs: $errors."
     echo "Interference: core $LB_CORE was up to ${bg}% busy with other processes during the direct runs (nothing of this benchmark runs there then); during the balancers' runs, up to ${other}% of it went to something else than the balancer's process (other processes, and kernel network work not charged to the process)."
 } >"$table"
 
