@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,10 +35,13 @@ class CertificateWatcherTest {
         try {
             // Both files of a renewal changed between two polls: one call.
             Instant later = Instant.now().plusSeconds(5);
-            Files.writeString(cert, "two");
-            Files.writeString(key, "two");
-            Files.setLastModifiedTime(cert, FileTime.from(later));
-            Files.setLastModifiedTime(key, FileTime.from(later));
+            // Staged first (same sizes, so a later time tells them apart), then swapped in together.
+            Path nextCert = Files.setLastModifiedTime(Files.writeString(dir.resolve("site.crt.next"), "two"),
+                    FileTime.from(later));
+            Path nextKey = Files.setLastModifiedTime(Files.writeString(dir.resolve("site.key.next"), "two"),
+                    FileTime.from(later));
+            Files.move(nextCert, cert, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(nextKey, key, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             await().atMost(Duration.ofSeconds(5)).until(() -> changes.get() >= 1);
             // A few quiet polls: no more calls.
             long polls = 4;
@@ -52,7 +56,7 @@ class CertificateWatcherTest {
             // Deleted, then back.
             Files.delete(cert);
             await().atMost(Duration.ofSeconds(5)).until(() -> changes.get() == 3);
-            Files.writeString(cert, "three");
+            replace(cert, "three");
             await().atMost(Duration.ofSeconds(5)).until(() -> changes.get() == 4);
         } finally {
             watcher.close();
@@ -69,9 +73,9 @@ class CertificateWatcherTest {
                 throw new IllegalStateException("reload failed");
             }, List.of(cert));
             try {
-                Files.writeString(cert, "two!");
+                replace(cert, "two!");
                 await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
-                Files.writeString(cert, "three!!");
+                replace(cert, "three!!");
                 await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 2);
             } finally {
                 watcher.close();
@@ -88,8 +92,17 @@ class CertificateWatcherTest {
         CertificateWatcher.start(PERIOD, calls::incrementAndGet, List.of(cert)).close();
         await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().equals("fulcrum-certificate-watcher") && t.isAlive()));
-        Files.writeString(cert, "changed");
+        replace(cert, "changed");
         await().pollDelay(PERIOD.multipliedBy(4)).atMost(Duration.ofSeconds(5))
                 .untilAsserted(() -> assertThat(calls.get()).isZero());
+    }
+
+    /**
+     * Swaps in new content whole, as a renewal should: written in place, a poll could see the
+     * file empty between truncation and write, and count two changes.
+     */
+    private static void replace(Path file, String content) throws Exception {
+        Path next = Files.writeString(file.resolveSibling(file.getFileName() + ".next"), content);
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }
