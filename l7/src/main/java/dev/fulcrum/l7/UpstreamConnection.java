@@ -5,14 +5,16 @@ import dev.fulcrum.lbcore.pool.Server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One connection to a backend server: the last handler of its pipeline. It is either leased
- * to one frontend (an {@link UpstreamListener}) or idle in its {@link UpstreamPool}.
+ * to one frontend (an {@link UpstreamListener}) or idle in its {@link UpstreamPool}; idle
+ * longer than the pool's idle_timeout, it is closed. That clock runs only between leases, so
+ * reads and writes during an exchange cost nothing for it (an IdleStateHandler would take the
+ * time and add a listener on every write).
  */
 final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
@@ -24,6 +26,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private UpstreamListener listener;
     private Throwable failure;
+    private Deadline idleDeadline;
 
     UpstreamConnection(Server server, UpstreamConfig config, UpstreamPool pool) {
         this.server = server;
@@ -47,12 +50,14 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Leases this connection to a frontend and starts reading the response. */
     void lease(UpstreamListener owner) {
         this.listener = owner;
+        idleDeadline.disarm();
         channel.read();
     }
 
-    /** Ends the lease; the connection no longer reports to its former owner. */
+    /** Ends the lease; the connection no longer reports to its former owner, and its idle clock starts. */
     void endLease() {
         this.listener = null;
+        startIdleClock();
     }
 
     boolean isLeased() {
@@ -62,6 +67,28 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.channel = ctx.channel();
+        this.idleDeadline = new Deadline(ctx.executor(), this::onIdleTimeout);
+        // Opened, not leased yet: idle too.
+        startIdleClock();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // Replaced by a tunnel relay after an upgrade, or the channel is gone.
+        idleDeadline.cancel();
+    }
+
+    private void startIdleClock() {
+        long timeoutNanos = config.idleTimeout().toNanos();
+        if (timeoutNanos > 0) {
+            idleDeadline.arm(timeoutNanos);
+        }
+    }
+
+    private void onIdleTimeout() {
+        if (listener == null) {
+            channel.close();
+        }
     }
 
     @Override
@@ -92,21 +119,13 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        idleDeadline.cancel();
         UpstreamListener owner = listener;
         listener = null;
         if (owner != null) {
             owner.onUpstreamClosed(failure);
         } else {
             pool.removeIdle(this);
-        }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && listener == null) {
-            ctx.close();
-        } else {
-            ReferenceCountUtil.release(evt);
         }
     }
 

@@ -12,14 +12,12 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The backend connections of one event loop. Confined to that loop, so plain collections and
@@ -33,10 +31,9 @@ final class UpstreamPool {
 
     static final String TLS = "tls";
     static final String HTTP_CODEC = "http-codec";
-    static final String IDLE = "idle";
     static final String UPSTREAM = "upstream";
     /** The stages that speak HTTP; an upgraded connection drops them. */
-    static final List<String> HTTP_STAGES = List.of(IDLE, HTTP_CODEC);
+    static final List<String> HTTP_STAGES = List.of(HTTP_CODEC);
 
     private static final int MAX_RESPONSE_LINE = 8 * 1024;
     private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
@@ -98,8 +95,6 @@ final class UpstreamPool {
                         }
                         ch.pipeline()
                                 .addLast(HTTP_CODEC, new HttpClientCodec(responseDecoderConfig(), false, false))
-                                .addLast(IDLE, new IdleStateHandler(0, 0,
-                                        config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                                 .addLast(UPSTREAM, new UpstreamConnection(server, config, UpstreamPool.this));
                     }
                 })
