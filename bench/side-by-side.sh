@@ -224,8 +224,8 @@ wrk_errors() {
 }
 # tls_counters SYSTEM FRONTEND: "FULL RESUMED FAILED" handshakes of that frontend (listener) so far
 # ("-": not told).
-# HAProxy counts sessions and reused sessions (show stat); Fulcrum counts handshakes by result,
-# without telling full from resumed, so its figure is every successful handshake.
+# HAProxy counts sessions and reused sessions (show stat); Fulcrum counts successful handshakes
+# and, among them, the resumed ones.
 tls_counters() {
     if [ "$1" = haproxy ]; then
         (exec 3<>"/dev/tcp/127.0.0.1/$P_H_STATS"; echo "show stat" >&3; cat <&3) | awk -F, -v fe="$2" '
@@ -236,7 +236,8 @@ tls_counters() {
         curl -s --max-time 5 "http://127.0.0.1:$P_F_ADMIN/metrics" | awk -v fe="$2" '
             index($0, "fulcrum_tls_handshakes_total{") == 1 && index($0, "listener=\"" fe "\"") {
                 if (index($0, "result=\"success\"")) ok += $NF; else failed += $NF }
-            END { printf "%d - %d\n", ok, failed }'
+            index($0, "fulcrum_tls_sessions_resumed_total{") == 1 && index($0, "listener=\"" fe "\"") { resumed += $NF }
+            END { printf "%d %d %d\n", ok - resumed, resumed, failed }'
     fi
 }
 

@@ -5,17 +5,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.internal.tcnative.SSL;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import javax.net.ssl.SSLSession;
 
 /**
- * Counts a listener's server handshakes by protocol, cipher and result. Counters are cached by
- * their tags, so a handshake costs one map lookup, not a registry lookup.
+ * Counts a listener's server handshakes by protocol, cipher and result, and those that resumed
+ * a session. Counters are cached by their tags, so a handshake costs one map lookup, not a
+ * registry lookup.
  */
 final class HandshakeMeters {
 
@@ -26,10 +29,16 @@ final class HandshakeMeters {
     private final MeterRegistry registry;
     private final ConcurrentMap<Key, Counter> counters = new ConcurrentHashMap<>();
     private final ChannelHandler handler = new Handler();
+    private final Counter resumed;
 
     HandshakeMeters(String listener, MeterRegistry registry) {
         this.listener = listener;
         this.registry = registry;
+        // Registered up front: a rate of resumptions needs the zero before the first one.
+        this.resumed = Counter.builder(TlsMetricNames.SESSIONS_RESUMED)
+                .description("TLS handshakes with clients that resumed a session")
+                .tag(TlsMetricNames.TAG_LISTENER, listener)
+                .register(registry);
     }
 
     /** The handler to put right after the TLS handler; shared by every connection of the listener. */
@@ -47,6 +56,15 @@ final class HandshakeMeters {
                 .register(registry)).increment();
     }
 
+    /** BoringSSL knows whether it resumed; the JDK's engine has no way to say, so never there. */
+    private static boolean resumedSession(SslHandler ssl) {
+        if (ssl.engine() instanceof ReferenceCountedOpenSslEngine engine) {
+            long pointer = engine.sslPointer();
+            return pointer != 0 && SSL.isSessionReused(pointer);
+        }
+        return false;
+    }
+
     @ChannelHandler.Sharable
     private final class Handler extends ChannelInboundHandlerAdapter {
 
@@ -59,6 +77,9 @@ final class HandshakeMeters {
                 if (event.isSuccess() && ssl != null) {
                     SSLSession session = ssl.engine().getSession();
                     count(session.getProtocol(), session.getCipherSuite(), TlsMetricNames.SUCCESS);
+                    if (resumedSession(ssl)) {
+                        resumed.increment();
+                    }
                 } else {
                     count(TlsMetricNames.NONE, TlsMetricNames.NONE, TlsMetricNames.FAILURE);
                 }

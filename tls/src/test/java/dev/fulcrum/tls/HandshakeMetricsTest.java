@@ -91,6 +91,33 @@ class HandshakeMetricsTest {
     }
 
     @Test
+    void countsResumedSessionsApart() throws Exception {
+        CertificateConfig site = TestPki.files(dir, "site", TestPki.leaf(ca, "site", "site.test"));
+        try (ServerTls tls = ServerTls.build("web", List.of(site), ListenerTls.DEFAULTS, List.of(), registry);
+             TlsServer server = new TlsServer(tls)) {
+            Counter resumed = registry.get(TlsMetricNames.SESSIONS_RESUMED).tag(TlsMetricNames.TAG_LISTENER, "web")
+                    .counter();
+            assertThat(resumed.count()).isZero();
+
+            // A client that keeps its session comes back with a ticket, in either version.
+            JdkClient returning13 = JdkClient.trustingAll().protocols("TLSv1.3");
+            String cipher13 = returning13.connect(server.port()).session().getCipherSuite();
+            returning13.connect(server.port());
+            JdkClient returning12 = JdkClient.trustingAll().protocols("TLSv1.2");
+            String cipher12 = returning12.connect(server.port()).session().getCipherSuite();
+            returning12.connect(server.port());
+            // A new client: a full handshake.
+            JdkClient.trustingAll().protocols("TLSv1.3").connect(server.port());
+
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                assertThat(handshakes("TLSv1.3", cipher13, "success")).isEqualTo(3);
+                assertThat(handshakes("TLSv1.2", cipher12, "success")).isEqualTo(2);
+                assertThat(resumed.count()).isEqualTo(2);
+            });
+        }
+    }
+
+    @Test
     void gaugesTheCertificateExpiryAndTheProvider() throws Exception {
         Instant notAfter = Instant.now().plus(Duration.ofDays(50));
         CertificateConfig site = TestPki.files(dir, "site", TestPki.leaf(ca, "site", TestPki.ec(),

@@ -25,6 +25,7 @@ class PrometheusScrapeTest {
             "fulcrum_http_request_duration_seconds_bucket{listener=\"web\"}",
             "fulcrum_server_up{pool=\"video\"} == 1",
             "fulcrum_tls_handshakes_total{listener=\"web-tls\",result=\"success\"}",
+            "fulcrum_tls_sessions_resumed_total{listener=\"web-tls\"}",
             "fulcrum_tcp_connections_total{listener=\"video-tcp\"}",
             "jvm_memory_used_bytes{area=\"heap\"}",
             "fulcrum_netty_allocator_memory_used_bytes{type=\"direct\"}");

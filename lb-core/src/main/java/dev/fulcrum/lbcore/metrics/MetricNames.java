@@ -33,6 +33,8 @@ public final class MetricNames {
     public static final String RETRIES = "fulcrum.retries";
     public static final String STICKY = "fulcrum.sticky";
     public static final String TLS_HANDSHAKES = "fulcrum.tls.handshakes";
+    /** Successful handshakes that resumed an earlier session (ticket or cache), per listener. */
+    public static final String TLS_SESSIONS_RESUMED = "fulcrum.tls.sessions.resumed";
     public static final String HA_STATE = "fulcrum.ha.state";
     public static final String CONFIG_RELOADS = "fulcrum.config.reloads";
     /** Active health checks run, per pool, server and result ({@value #PASS} or {@value #FAIL}). */
