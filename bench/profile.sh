@@ -153,6 +153,8 @@ load "$duration" | tee "$work/load.out" >&2
 jcmd "$pid_fulcrum" JVMTI.agent_load "$agent" "\"dump,file=$work/profile.collapsed,collapsed\"" >/dev/null
 jcmd "$pid_fulcrum" JVMTI.agent_load "$agent" "\"stop,file=$out.html,flamegraph\"" >/dev/null
 
+# Native libraries are named without the directory the JVM unpacked them to (a temporary one).
+sed -E -i 's#/[^;]*/(lib[^/;]*\.so)#\1#g' "$work/profile.collapsed"
 # The summary: samples by self frame, then by Fulcrum/Netty frame anywhere in the stack.
 awk '{ n = $NF; $NF = ""; sub(/ $/, ""); k = split($0, f, ";"); self[f[k]] += n; total += n
        delete seen; for (i = 1; i <= k; i++) if (!(f[i] in seen)) { seen[f[i]] = 1; incl[f[i]] += n } }
