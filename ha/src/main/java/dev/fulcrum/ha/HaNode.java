@@ -107,6 +107,7 @@ public final class HaNode implements AutoCloseable {
             channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(advert), peer));
             meters.sent.increment();
         }
+        machine.advertSent();
     }
 
     private void transition(HaState from, HaState to, String reason) {

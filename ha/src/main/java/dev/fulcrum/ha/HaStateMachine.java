@@ -46,6 +46,8 @@ public final class HaStateMachine {
     private Advert master;
     private long outrankingSinceNanos = -1;
     private long backupSinceNanos;
+    /** Adverts sent as a working backup since this node last became one. */
+    private int backupAdvertsSent;
     private long lastReassertNanos = Long.MIN_VALUE / 2;
     private String fault;
     private boolean shuttingDown;
@@ -154,6 +156,13 @@ public final class HaStateMachine {
         considerPreempting(now);
     }
 
+    /** This node has just sent an advert; sent as a working backup, it tells the master so. */
+    public void advertSent() {
+        if (state == HaState.BACKUP && advertisedPriority() > 0) {
+            backupAdvertsSent++;
+        }
+    }
+
     /** A tracked condition failed ({@code reason}) or passes again ({@code null}). */
     public void fault(String reason) {
         fault = reason;
@@ -191,9 +200,11 @@ public final class HaStateMachine {
         if (outrankingSinceNanos < 0) {
             outrankingSinceNanos = now;
         }
-        // Backup for a whole interval first: its backup advert has gone out, so the master sees
-        // a live backup preempting it, not a second master appearing (a split brain).
-        boolean announced = now - backupSinceNanos >= settings.advertInterval().toNanos();
+        // Backup for a whole interval first, with two backup adverts out (one may be lost, or
+        // late: a just-started process can stall past its first tick), so the master sees a live
+        // backup preempting it, not a second master appearing (a split brain).
+        boolean announced = backupAdvertsSent >= 2
+                && now - backupSinceNanos >= settings.advertInterval().toNanos();
         if (announced && now - outrankingSinceNanos >= settings.preemptDelay().toNanos()) {
             String was = master.node();
             master = null;
@@ -222,6 +233,7 @@ public final class HaStateMachine {
         state = to;
         if (to == HaState.BACKUP) {
             backupSinceNanos = nanoClock.getAsLong();
+            backupAdvertsSent = 0;
         }
         LOG.warn("ha {}: {} -> {}: {}", settings.node(), from.key(), to.key(), reason);
         listener.transition(from, to, reason);

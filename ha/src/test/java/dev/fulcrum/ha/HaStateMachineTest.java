@@ -79,14 +79,33 @@ class HaStateMachineTest {
     void aHigherPriorityBackupPreemptsAfterItsDelay() {
         HaStateMachine a = node("lb-a", 200, true, Duration.ofMillis(250));
         a.start();
+        a.advertSent();
         a.onAdvert(advert("lb-b", 100, HaState.MASTER));
         advance(Duration.ofMillis(100));
+        a.advertSent();
         a.onAdvert(advert("lb-b", 100, HaState.MASTER));
         a.tick();
         assertThat(a.state()).isEqualTo(HaState.BACKUP);
         advance(Duration.ofMillis(160));
         a.onAdvert(advert("lb-b", 100, HaState.MASTER));
         a.tick();
+        assertThat(a.state()).isEqualTo(HaState.MASTER);
+        assertThat(transitions).last().isEqualTo("backup -> master: preempting lb-b: this node ranks higher");
+    }
+
+    @Test
+    void aBackupPreemptsOnlyOnceTwoOfItsAdvertsHaveGoneOut() {
+        HaStateMachine a = node("lb-a", 200, true, Duration.ZERO);
+        a.start();
+        // A slow start: the first tick comes late, and with it the first advert.
+        advance(Duration.ofMillis(250));
+        a.advertSent();
+        a.onAdvert(advert("lb-b", 100, HaState.MASTER));
+        a.tick();
+        assertThat(a.state()).as("one advert out: the master may not have heard it").isEqualTo(HaState.BACKUP);
+        advance(INTERVAL);
+        a.advertSent();
+        a.onAdvert(advert("lb-b", 100, HaState.MASTER));
         assertThat(a.state()).isEqualTo(HaState.MASTER);
         assertThat(transitions).last().isEqualTo("backup -> master: preempting lb-b: this node ranks higher");
     }
@@ -142,10 +161,15 @@ class HaStateMachineTest {
         a.start();
         a.tick();
         assertThat(a.state()).as("no backup advert has gone out yet").isEqualTo(HaState.BACKUP);
+        a.advertSent();
         advance(Duration.ofMillis(50));
         a.onAdvert(advert("lb-b", 100, HaState.MASTER));
         assertThat(a.state()).isEqualTo(HaState.BACKUP);
         advance(Duration.ofMillis(50));
+        // The next interval: the tick comes before that interval's advert.
+        a.tick();
+        assertThat(a.state()).as("one backup advert out").isEqualTo(HaState.BACKUP);
+        a.advertSent();
         a.onAdvert(advert("lb-b", 100, HaState.MASTER));
         assertThat(a.state()).isEqualTo(HaState.MASTER);
     }
