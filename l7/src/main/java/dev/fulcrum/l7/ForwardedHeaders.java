@@ -105,12 +105,7 @@ final class ForwardedHeaders {
             headers.set(name, value);
             return;
         }
-        List<String> existing = headers.getAll(name);
-        if (existing.size() == 1) {
-            headers.set(name, existing.get(0) + ", " + value);
-        } else {
-            headers.set(name, String.join(", ", existing) + ", " + value);
-        }
+        headers.set(name, String.join(", ", headers.getAll(name)) + ", " + value);
     }
 
     private static void setUnlessKept(HttpHeaders headers, AsciiString name, String value, boolean keep) {

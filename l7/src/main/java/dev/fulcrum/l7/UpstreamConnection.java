@@ -119,7 +119,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        idleDeadline.cancel();
         UpstreamListener owner = listener;
         listener = null;
         if (owner != null) {

@@ -8,8 +8,8 @@ public final class TlsMetricNames {
     /** Server handshakes per listener, protocol, cipher and result (a counter). */
     public static final String HANDSHAKES = MetricNames.TLS_HANDSHAKES;
     /**
-     * Successful handshakes among those that resumed a session, per listener (a counter; BoringSSL
-     * only: the JDK's engine does not say). Over the successes, the resumption rate.
+     * Successful handshakes that resumed a session, per listener (a counter; BoringSSL only: the
+     * JDK's engine does not say). Divided by the successes, the resumption rate.
      */
     public static final String SESSIONS_RESUMED = MetricNames.TLS_SESSIONS_RESUMED;
     /** Seconds until a certificate's leaf expires, per certificate; negative once expired. */
