@@ -78,6 +78,45 @@ ports_free() {
     done
 }
 
+# make_certs: self-signed certificates for localhost in $work, both key types the harness
+# compares: tls.{crt,key,pem} with RSA-2048, ec.{crt,key,pem} with ECDSA P-256 (where the
+# signature is cheap, so the rest of a handshake shows). The .pem holds both parts, for HAProxy.
+make_certs() {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+        -addext subjectAltName=DNS:localhost -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+        -addext subjectAltName=DNS:localhost -keyout "$work/ec.key" -out "$work/ec.crt" 2>/dev/null
+    cat "$work/tls.crt" "$work/tls.key" >"$work/tls.pem"
+    cat "$work/ec.crt" "$work/ec.key" >"$work/ec.pem"
+}
+
+# https_listener NAME PORT CERTIFICATE: a Fulcrum https listener on 127.0.0.1 routing to the
+# pool "small", as a YAML list item.
+https_listener() {
+    cat <<EOF
+  - name: $1
+    bind: "127.0.0.1:$2"
+    protocol: https
+    certificates: [$3]
+    timeouts: {client_idle: 5m}
+    routes:
+      - {name: small, pool: small}
+EOF
+}
+
+# handshake_clients N PORT SECONDS OUT: N parallel `openssl s_time -new` clients, through the
+# caller's gen (pinning and a bound); their reports concatenated in OUT. -new never offers a
+# session, so every handshake is a full one.
+handshake_clients() {
+    local n=$1 port=$2 secs=$3 out=$4 i clients=()
+    for i in $(seq "$n"); do
+        gen openssl s_time -connect "127.0.0.1:$port" -new -www / -time "$secs" >"$out.$i" 2>&1 &
+        clients+=($!)
+    done
+    wait "${clients[@]}"
+    cat "$out".* >"$out"
+}
+
 # build ROOT: the appliance jar (and, with a second argument "bench", the benchmarks jar).
 build() {
     local modules=appliance

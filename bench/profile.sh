@@ -53,10 +53,7 @@ agent="$work/linux-$arch/libasyncProfiler.so"
 # otherwise the profiler falls back to a timer by itself.
 event=${PROFILE_EVENT:-cpu}
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-    -addext subjectAltName=DNS:localhost -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
-    -addext subjectAltName=DNS:localhost -keyout "$work/ec.key" -out "$work/ec.crt" 2>/dev/null
+make_certs
 head -c 65536 /dev/zero | tr '\0' 'x' >"$work/64k.bin"
 cat >"$work/backends.cfg" <<EOF
 global
@@ -92,20 +89,8 @@ listeners:
     routes:
       - {name: big, match: {path_prefix: /big}, pool: big}
       - {name: small, pool: small}
-  - name: https
-    bind: "127.0.0.1:$P_HTTPS"
-    protocol: https
-    certificates: [bench]
-    timeouts: {client_idle: 5m}
-    routes:
-      - {name: small, pool: small}
-  - name: https-ec
-    bind: "127.0.0.1:$P_HTTPS_EC"
-    protocol: https
-    certificates: [bench-ec]
-    timeouts: {client_idle: 5m}
-    routes:
-      - {name: small, pool: small}
+$(https_listener https $P_HTTPS bench)
+$(https_listener https-ec $P_HTTPS_EC bench-ec)
 pools:
   small:
     servers:
@@ -131,14 +116,8 @@ load() {  # load SECONDS
         close) gen wrk -t1 -c$CONNS -d"$1s" -H 'Connection: close' "http://127.0.0.1:$P_HTTP/" ;;
         big) gen wrk -t1 -c16 -d"$1s" "http://127.0.0.1:$P_HTTP/big" ;;
         tlska) gen wrk -t1 -c$CONNS -d"$1s" "https://127.0.0.1:$P_HTTPS/" ;;
-        handshake|handshake_ec)
-            local i clients=() port=$P_HTTPS
-            [ "$case_" = handshake_ec ] && port=$P_HTTPS_EC
-            for i in 1 2 3 4; do
-                gen openssl s_time -connect "127.0.0.1:$port" -new -www / -time "$1" >/dev/null 2>&1 &
-                clients+=($!)
-            done
-            wait "${clients[@]}" ;;
+        handshake) handshake_clients 4 $P_HTTPS "$1" "$work/clients.out" ;;
+        handshake_ec) handshake_clients 4 $P_HTTPS_EC "$1" "$work/clients.out" ;;
     esac
 }
 

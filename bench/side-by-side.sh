@@ -64,13 +64,7 @@ build "$root"
 jar="$root/appliance/target/fulcrum.jar"
 
 # --- configuration ---------------------------------------------------------------------------
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-    -addext subjectAltName=DNS:localhost -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
-cat "$work/tls.crt" "$work/tls.key" >"$work/tls.pem"
-# The same with an ECDSA P-256 key: the signature is cheap there, so the rest of the handshake shows.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
-    -addext subjectAltName=DNS:localhost -keyout "$work/ec.key" -out "$work/ec.crt" 2>/dev/null
-cat "$work/ec.crt" "$work/ec.key" >"$work/ec.pem"
+make_certs
 head -c 65536 /dev/zero | tr '\0' 'x' >"$work/64k.bin"
 
 # Backends: one HAProxy process, one thread, answering from memory (http-request return) on
@@ -111,20 +105,8 @@ listeners:
     routes:
       - {name: big, match: {path_prefix: /big}, pool: big}
       - {name: small, pool: small}
-  - name: https
-    bind: "127.0.0.1:$P_F_HTTPS"
-    protocol: https
-    certificates: [bench]
-    timeouts: {client_idle: 5m}
-    routes:
-      - {name: small, pool: small}
-  - name: https-ec
-    bind: "127.0.0.1:$P_F_HTTPS_EC"
-    protocol: https
-    certificates: [bench-ec]
-    timeouts: {client_idle: 5m}
-    routes:
-      - {name: small, pool: small}
+$(https_listener https $P_F_HTTPS bench)
+$(https_listener https-ec $P_F_HTTPS_EC bench-ec)
   - name: tcp
     bind: "127.0.0.1:$P_F_TCP"
     protocol: tcp
@@ -250,14 +232,7 @@ drive() {
         big) gen wrk -t1 -c$BIG_CONNS -d"${secs}s" "http://127.0.0.1:$port/big" >"$out" ;;
         tlska) gen wrk -t1 -c$CONNS -d"${secs}s" --latency "https://127.0.0.1:$port/" >"$out" ;;
         tcp) gen iperf3 -c 127.0.0.1 -p "$port" -t "$secs" -f g >"$out" ;;
-        handshake|handshake_ec)
-            local i clients=()
-            for i in $(seq $TLS_CLIENTS); do
-                gen openssl s_time -connect "127.0.0.1:$port" -new -www / -time "$secs" >"$out.$i" 2>&1 &
-                clients+=($!)
-            done
-            wait "${clients[@]}"
-            cat "$out".* >"$out" ;;
+        handshake|handshake_ec) handshake_clients $TLS_CLIENTS "$port" "$secs" "$out" ;;
     esac
 }
 
@@ -342,12 +317,7 @@ for system in fulcrum haproxy; do
     gen wrk -t1 -c$CONNS -d5s "https://127.0.0.1:$(port_of "$system" tlska)/" >/dev/null
     # Handshakes are a few hundred a second: the JIT needs longer to be done with their paths.
     for case in handshake handshake_ec; do
-        warmers=()
-        for i in $(seq $TLS_CLIENTS); do
-            gen openssl s_time -connect "127.0.0.1:$(port_of "$system" $case)" -new -www / -time 10 >/dev/null 2>&1 &
-            warmers+=($!)
-        done
-        wait "${warmers[@]}"
+        drive "$case" "$(port_of "$system" $case)" 10 "$work/warm.out"
     done
     gen wrk -t1 -c$CONNS -d8s -H 'Connection: close' "http://127.0.0.1:$(port_of "$system" close)/" >/dev/null
 done
