@@ -13,12 +13,20 @@ import java.util.Optional;
  *     (a connect failure always; a reset only for idempotent requests without a body)
  * @param maxConcurrent requests in flight on this route at once, across all connections; more
  *     are answered 503 at once. 0: no limit
+ * @param responseIdleTimeout {@code timeouts.response_idle}: the longest silence from the server
+ *     while the request goes out or the response streams (504 before a response head, the
+ *     client connection cut after it)
+ * @param bufferRequest {@code buffer_request}: bytes of a request body read whole before a server
+ *     is chosen (so the request can be retried with its body); 0 streams at once
  */
-public record RoutePolicy(Duration responseTimeout, Optional<Long> requestBody, int retries, int maxConcurrent) {
+public record RoutePolicy(Duration responseTimeout, Optional<Long> requestBody, int retries, int maxConcurrent,
+                          Duration responseIdleTimeout, long bufferRequest) {
 
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_RETRIES = 1;
     public static final int MAX_RETRIES = 10;
+    public static final Duration DEFAULT_RESPONSE_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final long DEFAULT_BUFFER_REQUEST = 64 * 1024;
     public static final RoutePolicy DEFAULTS =
             new RoutePolicy(DEFAULT_RESPONSE_TIMEOUT, Optional.empty(), DEFAULT_RETRIES, 0);
 
@@ -28,6 +36,11 @@ public record RoutePolicy(Duration responseTimeout, Optional<Long> requestBody, 
 
     public RoutePolicy(Duration responseTimeout, Optional<Long> requestBody, int retries) {
         this(responseTimeout, requestBody, retries, 0);
+    }
+
+    public RoutePolicy(Duration responseTimeout, Optional<Long> requestBody, int retries, int maxConcurrent) {
+        this(responseTimeout, requestBody, retries, maxConcurrent, DEFAULT_RESPONSE_IDLE_TIMEOUT,
+                DEFAULT_BUFFER_REQUEST);
     }
 
     /** The body limit for this route on a listener with {@code limits}. */
