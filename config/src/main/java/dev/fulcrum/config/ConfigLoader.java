@@ -104,7 +104,7 @@ public final class ConfigLoader {
         Objects.requireNonNull(sourceName, "sourceName");
         Objects.requireNonNull(yamlText, "yamlText");
         Objects.requireNonNull(baseDir, "baseDir");
-        ParseContext ctx = new ParseContext(sourceName, baseDir);
+        ParseContext ctx = new ParseContext(sourceName, baseDir, FileProbe.SYSTEM);
         FulcrumConfig config = parse(ctx, yamlText);
         if (config == null) {
             throw new ConfigException(ctx.errors());

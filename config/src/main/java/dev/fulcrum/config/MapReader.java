@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  *
  * <p>Every key the code asks for becomes a known key of the section; {@link #finish()} then
  * reports the keys nobody asked for, with a "did you mean" hint. So adding a key to the format is
- * one call, e.g. {@code r.optional("max_connections", Values.integer(0, MAX), 0)}. Ask for every
+ * one call, e.g. {@code r.optional("max_connections", Scalars.integer(0, MAX), 0)}. Ask for every
  * key of a section unconditionally, then check combinations: that keeps the known-key set complete.
  *
  * <p>Errors are collected in the {@link ParseContext}; a value that fails to parse reads as absent
@@ -53,7 +53,7 @@ final class MapReader {
         if (node instanceof MappingNode m) {
             return Optional.of(new MapReader(ctx, section, m, path));
         }
-        ctx.error(node, path, "expected a mapping (" + section + "), got " + Values.describe(node));
+        ctx.error(node, path, "expected a mapping (" + section + "), got " + Scalars.describe(node));
         return Optional.empty();
     }
 
@@ -63,7 +63,7 @@ final class MapReader {
      */
     static List<Entry> entries(ParseContext ctx, Node node, String path, String expected) {
         if (!(node instanceof MappingNode m)) {
-            ctx.error(node, path, "expected " + expected + ", got " + Values.describe(node));
+            ctx.error(node, path, "expected " + expected + ", got " + Scalars.describe(node));
             return List.of();
         }
         List<Entry> out = new ArrayList<>();
@@ -81,7 +81,7 @@ final class MapReader {
                 continue;
             }
             if (!(k instanceof ScalarNode s) || Tag.NULL.equals(k.getTag())) {
-                ctx.error(k, path, "expected a plain key, got " + Values.describe(k));
+                ctx.error(k, path, "expected a plain key, got " + Scalars.describe(k));
                 continue;
             }
             NodeTuple first = out.putIfAbsent(s.getValue(), t);
@@ -195,7 +195,7 @@ final class MapReader {
             if (scalarOk && v instanceof ScalarNode) {
                 return parse(v, p, element).map(List::of).orElse(List.of());
             }
-            ctx.error(v, p, "expected a list, got " + Values.describe(v));
+            ctx.error(v, p, "expected a list, got " + Scalars.describe(v));
             return List.of();
         }
         List<T> out = new ArrayList<>();
@@ -218,7 +218,7 @@ final class MapReader {
             return List.of();
         }
         if (!(v.get() instanceof SequenceNode seq)) {
-            ctx.error(v.get(), path(key), "expected a list of " + kind + "s, got " + Values.describe(v.get()));
+            ctx.error(v.get(), path(key), "expected a list of " + kind + "s, got " + Scalars.describe(v.get()));
             return List.of();
         }
         List<T> out = new ArrayList<>();

@@ -19,14 +19,21 @@ final class ParseContext {
 
     private final String source;
     private final Path baseDir;
+    private final FileValues files;
     private final List<ConfigError> errors = new ArrayList<>();
     private boolean truncated;
     private final Map<String, Set<String>> sectionKeys = new LinkedHashMap<>();
     private final Map<String, Set<String>> requiredKeys = new LinkedHashMap<>();
 
     ParseContext(String source, Path baseDir) {
+        this(source, baseDir, FileProbe.SYSTEM);
+    }
+
+    /** @param probe how the files the configuration names are checked (a fake in tests) */
+    ParseContext(String source, Path baseDir, FileProbe probe) {
         this.source = source;
         this.baseDir = baseDir;
+        this.files = new FileValues(baseDir, probe);
     }
 
     String source() {
@@ -35,6 +42,11 @@ final class ParseContext {
 
     Path baseDir() {
         return baseDir;
+    }
+
+    /** Parsers for the files the configuration names, relative to {@link #baseDir()}. */
+    FileValues files() {
+        return files;
     }
 
     Location at(Node node) {

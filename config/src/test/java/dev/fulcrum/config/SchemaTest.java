@@ -159,8 +159,8 @@ class SchemaTest {
         assertThat(defs.at("/duration/anyOf/0/pattern").asString()).isEqualTo(Durations.PATTERN);
         assertThat(defs.at("/positive_duration/pattern").asString()).isEqualTo(Durations.PATTERN);
         assertThat(defs.at("/size/anyOf/1/pattern").asString()).isEqualTo(Sizes.PATTERN);
-        assertThat(defs.at("/name/pattern").asString()).isEqualTo("^" + Values.NAME.pattern() + "$");
-        assertThat(defs.at("/token/pattern").asString()).isEqualTo("^" + Values.TOKEN.pattern() + "$");
+        assertThat(defs.at("/name/pattern").asString()).isEqualTo("^" + Scalars.NAME.pattern() + "$");
+        assertThat(defs.at("/token/pattern").asString()).isEqualTo("^" + HttpValues.TOKEN.pattern() + "$");
     }
 
     static final String BASE = """
