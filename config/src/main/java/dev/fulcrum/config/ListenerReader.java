@@ -4,16 +4,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /** Reads the {@code listeners} list: sockets, protocols, the http edge, relay and TLS settings; routes via {@link RouteReader}. */
 final class ListenerReader {
-
-    private static final List<String> TCP_ONLY_KEYS =
-            List.of("proxy_protocol", "idle_timeout", "splice", "accept_proxy_protocol");
 
     private final ParseContext ctx;
     private final References refs;
@@ -131,68 +125,24 @@ final class ListenerReader {
                 r.optional("request_body", Scalars.sizeOrUnlimited(), ListenerLimits.DEFAULT_REQUEST_BODY));
     }
 
-    /** The combinations of keys that depend on the protocol. */
+    /** Keys the protocol does not allow (the table in {@link ProtocolKeys}), and what each protocol needs. */
     private void checkShape(MapReader r, Protocol p) {
+        ProtocolKeys.check(r, ProtocolKeys.Scope.LISTENER, p);
         String kind = p.key();
-        if (p.isHttp()) {
-            if (r.has("pool")) {
-                r.errorAtKey("pool", "an " + kind + " listener routes each request: write routes: [{pool: "
-                        + r.node("pool").map(ListenerReader::plain).orElse("NAME") + "}] instead of pool");
-            }
-            if (!r.has("routes")) {
-                r.error("an " + kind + " listener needs 'routes' (first match wins; e.g. routes: [{pool: web}])");
-            }
-            for (String k : TCP_ONLY_KEYS) {
-                if (r.has(k)) {
-                    r.errorAtKey(k, "'" + k + "' applies only to tcp and tls listeners");
-                }
-            }
-        } else {
-            if (!r.has("pool") && !r.has("routes")) {
-                r.error("a " + kind + " listener needs a 'pool' (or 'routes' matching on sni)");
-            }
-            if (r.has("forwarding")) {
-                r.errorAtKey("forwarding", "'forwarding' applies only to http and https listeners; a " + kind
-                        + " listener passes bytes through (use proxy_protocol to tell backends the client address)");
-            }
-            if (r.has("access_log")) {
-                r.errorAtKey("access_log", "'access_log' applies only to http and https listeners for now");
-            }
-            for (String k : List.of("timeouts", "limits")) {
-                if (r.has(k)) {
-                    r.errorAtKey(k, "'" + k + "' applies only to http and https listeners, not " + kind);
-                }
-            }
+        if (p.isHttp() && !r.has("routes")) {
+            r.error("an " + kind + " listener needs 'routes' (first match wins; e.g. routes: [{pool: web}])");
+        } else if (!p.isHttp() && !r.has("pool") && !r.has("routes")) {
+            r.error("a " + kind + " listener needs a 'pool' (or 'routes' matching on sni)");
         }
         r.node("routes").filter(n -> n instanceof SequenceNode s && s.getValue().isEmpty())
                 .ifPresent(n -> ctx.error(n, r.path("routes"), "expected at least one route"));
         boolean tls = p == Protocol.HTTPS || p == Protocol.TLS;
-        if (!tls && r.has("tls")) {
-            r.errorAtKey("tls", "'tls' applies only to https and tls listeners, not " + kind);
-        }
-        if (p == Protocol.TLS && r.node("tls").map(n -> n instanceof MappingNode m && m.getValue().stream()
-                .anyMatch(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("client_cert_header")))
-                .orElse(false)) {
-            r.errorAtKey("tls", "'client_cert_header' applies only to https listeners: a tls listener forwards bytes");
-        }
         if (tls && !r.has("certificates")) {
             r.error("a" + (p == Protocol.HTTPS ? "n " : " ") + kind + " listener needs 'certificates'"
                     + " naming entries of the top-level certificates list");
         } else if (tls) {
             r.node("certificates").filter(n -> n instanceof SequenceNode s && s.getValue().isEmpty())
                     .ifPresent(n -> ctx.error(n, r.path("certificates"), "expected at least one certificate name"));
-        } else if (r.has("certificates")) {
-            r.errorAtKey("certificates", "certificates apply only to https and tls listeners, not " + kind
-                    + " (use protocol: " + (p.isHttp() ? "https" : "tls") + " to terminate TLS)");
-        }
-    }
-
-    /** A scalar's text for a suggestion, or a placeholder. */
-    private static String plain(Node n) {
-        try {
-            return Scalars.text(n, "");
-        } catch (Invalid e) {
-            return "NAME";
         }
     }
 }

@@ -8,9 +8,6 @@ import java.util.Optional;
 /** Reads one route of a listener: its match, target (pool or local reply), policy and header edits. */
 final class RouteReader {
 
-    private static final List<String> HTTP_MATCH_KEYS =
-            List.of("host", "path", "path_prefix", "path_regex", "method", "headers", "query", "cookie");
-
     private final References refs;
 
     RouteReader(References refs) {
@@ -27,9 +24,10 @@ final class RouteReader {
         MatchConfig match = r.section("match", "match", m -> match(m, protocol)).orElse(MatchConfig.ANY);
         Optional<String> pool = r.optional("pool", refs.poolRef());
         pool.ifPresent(p -> refs.checkHashKeyVisible(r, p, protocol));
-        RoutePolicy policy = routePolicy(r, protocol);
-        RouteActions actions = routeActions(r, protocol);
-        Optional<LocalReply> reply = localReply(r, protocol);
+        RoutePolicy policy = routePolicy(r);
+        RouteActions actions = routeActions(r);
+        Optional<LocalReply> reply = localReply(r);
+        protocol.ifPresent(p -> ProtocolKeys.check(r, ProtocolKeys.Scope.ROUTE, p));
         int targets = (r.has("pool") ? 1 : 0) + (r.has("redirect") ? 1 : 0) + (r.has("respond") ? 1 : 0);
         if (targets == 0) {
             r.require("pool");
@@ -42,15 +40,7 @@ final class RouteReader {
         return new RouteConfig(name, match, pool, r.location(), policy, actions, reply);
     }
 
-    private Optional<LocalReply> localReply(MapReader r, Optional<Protocol> protocol) {
-        if (protocol.isPresent() && !protocol.get().isHttp()) {
-            for (String k : List.of("redirect", "respond")) {
-                if (r.has(k)) {
-                    r.errorAtKey(k, "'" + k + "' applies only to routes of http and https listeners");
-                }
-            }
-            return Optional.empty();
-        }
+    private Optional<LocalReply> localReply(MapReader r) {
         Optional<LocalReply> redirect = r.section("redirect", "redirect", rr -> new LocalReply.Redirect(
                 rr.optional("status", Scalars.integerOf(List.of(301, 302, 303, 307, 308)), 302),
                 rr.optional("scheme", Scalars.oneOf(List.of("http", "https"), "scheme")),
@@ -70,7 +60,7 @@ final class RouteReader {
         return redirect.isPresent() ? redirect : respond;
     }
 
-    private RouteActions routeActions(MapReader r, Optional<Protocol> protocol) {
+    private RouteActions routeActions(MapReader r) {
         Optional<String> strip = r.optional("strip_prefix", HttpValues.urlPath("strip_prefix"));
         Optional<RouteActions.PathRewrite> rewrite = r.section("rewrite_path", "rewrite_path", rr -> {
             Optional<String> regex = rr.required("regex", Scalars.regex());
@@ -84,13 +74,6 @@ final class RouteReader {
                 .orElse(HeaderActions.NONE);
         HeaderActions response = r.section("response_headers", "header_actions", this::headerActions)
                 .orElse(HeaderActions.NONE);
-        if (protocol.isPresent() && !protocol.get().isHttp()) {
-            for (String key : List.of("strip_prefix", "rewrite_path", "request_headers", "response_headers")) {
-                if (r.has(key)) {
-                    r.errorAtKey(key, "'" + key + "' applies only to routes of http and https listeners");
-                }
-            }
-        }
         return new RouteActions(strip, rewrite, request, response);
     }
 
@@ -101,7 +84,7 @@ final class RouteReader {
                 r.list("remove", HttpValues.headerName()));
     }
 
-    private RoutePolicy routePolicy(MapReader r, Optional<Protocol> protocol) {
+    private RoutePolicy routePolicy(MapReader r) {
         Duration response = r.section("timeouts", "route_timeouts",
                         tr -> tr.optional("response", Scalars.positiveDuration(), RoutePolicy.DEFAULT_RESPONSE_TIMEOUT))
                 .orElse(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT);
@@ -111,13 +94,6 @@ final class RouteReader {
         Optional<Long> body = limits.flatMap(RouteLimits::requestBody);
         int concurrent = limits.map(RouteLimits::concurrentRequests).orElse(0);
         int retries = r.optional("retries", Scalars.integer(0, RoutePolicy.MAX_RETRIES), RoutePolicy.DEFAULT_RETRIES);
-        protocol.filter(p -> !p.isHttp()).ifPresent(p -> {
-            for (String k : List.of("timeouts", "limits", "retries")) {
-                if (r.has(k)) {
-                    r.errorAtKey(k, "'" + k + "' on a route applies only to http and https listeners, not " + p.key());
-                }
-            }
-        });
         return new RoutePolicy(response, body, retries, concurrent);
     }
 
@@ -135,19 +111,7 @@ final class RouteReader {
         Map<String, String> query = r.stringMap("query", Scalars.string("a query parameter name"), Scalars.anyText());
         Map<String, String> cookies = r.stringMap("cookie", HttpValues.cookieName(), Scalars.anyText());
         Optional<String> sni = r.optional("sni", NetValues.hostPattern("sni"));
-        protocol.ifPresent(p -> {
-            if (p.isHttp() && r.has("sni")) {
-                r.errorAtKey("sni", "'sni' applies only to tcp and tls listeners; on an " + p.key()
-                        + " listener match on 'host'");
-            } else if (!p.isHttp()) {
-                for (String k : HTTP_MATCH_KEYS) {
-                    if (r.has(k)) {
-                        r.errorAtKey(k, "'" + k + "' matches HTTP requests and does not apply to a " + p.key()
-                                + " listener; only 'sni' does");
-                    }
-                }
-            }
-        });
+        protocol.ifPresent(p -> ProtocolKeys.check(r, ProtocolKeys.Scope.MATCH, p));
         return new MatchConfig(host, path, prefix, regex, methods, headers, query, cookies, sni);
     }
 }

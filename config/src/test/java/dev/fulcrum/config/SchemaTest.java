@@ -118,6 +118,22 @@ class SchemaTest {
     }
 
     @Test
+    void theProtocolTableNamesOnlyKeysTheSchemaKnows() {
+        Map<ProtocolKeys.Scope, String> sections = Map.of(ProtocolKeys.Scope.LISTENER, "listener",
+                ProtocolKeys.Scope.ROUTE, "route", ProtocolKeys.Scope.MATCH, "match");
+        for (ProtocolKeys.Rule rule : ProtocolKeys.rules()) {
+            JsonNode def = schemaJson.get("$defs").get(sections.get(rule.scope()));
+            String[] parts = rule.key().split("\\.");
+            for (int i = 0; i < parts.length; i++) {
+                assertThat(def.path("properties").has(parts[i])).as("%s %s", rule.scope(), rule.key()).isTrue();
+                JsonNode property = def.get("properties").get(parts[i]);
+                def = property.has("$ref")
+                        ? schemaJson.at(property.get("$ref").asString().substring(1)) : property;
+            }
+        }
+    }
+
+    @Test
     void enumsAndDefaultsAgree() {
         JsonNode defs = schemaJson.get("$defs");
         assertThat(strings(defs.at("/listener/properties/protocol/enum"))).isEqualTo(keys(Protocol.values()));

@@ -160,8 +160,8 @@ class ValidationTest {
                   - {name: db, bind: 0.0.0.0:5432, protocol: tcp, pool: app, idle_timeout: 0s,
                      accept_proxy_protocol: [300.1.1.1], max_connections: -1}
                 """ + POOLS)).containsExactly(
-                "2:76: listeners[0].splice: 'splice' applies only to tcp and tls listeners",
-                "3:6: listeners[0].accept_proxy_protocol: 'accept_proxy_protocol' applies only to tcp and tls listeners",
+                "2:76: listeners[0].splice: 'splice' applies only to tcp and tls listeners, not http",
+                "3:6: listeners[0].accept_proxy_protocol: 'accept_proxy_protocol' applies only to tcp and tls listeners, not http",
                 "4:76: listeners[1].idle_timeout: expected a duration greater than 0, e.g. 250ms or 2s",
                 "5:30: listeners[1].accept_proxy_protocol[0]: '300.1.1.1' is not an IP address; expected an address"
                         + " or a network like 10.0.0.0/8 or 2001:db8::/32",
@@ -186,8 +186,8 @@ class ValidationTest {
                 "7:38: listeners[0].forwarding.trusted_proxies[1]: 'cdn.example.com' is not an IP address; expected"
                         + " an address or a network like 10.0.0.0/8 or 2001:db8::/32",
                 "8:12: listeners[0].forwarding.via: expected true or false, got 'maybe'",
-                "9:62: listeners[1].forwarding: 'forwarding' applies only to http and https listeners; a tcp listener"
-                        + " passes bytes through (use proxy_protocol to tell backends the client address)");
+                "9:62: listeners[1].forwarding: 'forwarding' applies only to http and https listeners, not tcp"
+                        + " (a tcp listener passes bytes through; use proxy_protocol to tell backends the client address)");
     }
 
     @Test
@@ -203,7 +203,7 @@ class ValidationTest {
                 e -> assertThat(e).startsWith("3:93: listeners[1].access_log.path: the directory of access log"
                         + " 'no/such/dir/x.log' does not exist"),
                 e -> assertThat(e).isEqualTo("5:61: listeners[3].access_log: 'access_log' applies only to http and"
-                        + " https listeners for now"));
+                        + " https listeners, not tcp (for now)"));
     }
 
     @Test
@@ -222,8 +222,8 @@ class ValidationTest {
                         + " 'redirect' and 'respond'"),
                 e -> assertThat(e).startsWith("7:29: listeners[0].routes[1].redirect.status: 200 is not allowed"),
                 e -> assertThat(e).startsWith("7:42: listeners[0].routes[1].redirect.scheme: unknown scheme 'ftp'"),
-                e -> assertThat(e).isEqualTo("8:61: listeners[1].routes[0].respond: 'respond' applies only to"
-                        + " routes of http and https listeners"));
+                e -> assertThat(e).isEqualTo("8:61: listeners[1].routes[0].respond: 'respond' on a route applies only to"
+                        + " http and https listeners, not tcp"));
     }
 
     @Test
@@ -258,8 +258,8 @@ class ValidationTest {
                 e -> assertThat(e).startsWith("7:53: listeners[0].routes[1].request_headers.set.X-Evil: header value"
                         + " contains control character 0xd"),
                 e -> assertThat(e).startsWith("7:83: listeners[0].routes[1].request_headers.remove[0]: invalid header name"),
-                e -> assertThat(e).isEqualTo("8:72: listeners[1].routes[0].strip_prefix: 'strip_prefix' applies only"
-                        + " to routes of http and https listeners"));
+                e -> assertThat(e).isEqualTo("8:72: listeners[1].routes[0].strip_prefix: 'strip_prefix' on a route applies"
+                        + " only to http and https listeners, not tcp"));
     }
 
     // ---- types and required keys -----------------------------------------------------------------
@@ -580,24 +580,24 @@ class ValidationTest {
                 certificates:
                   - {name: site, cert: certs/site.crt, key: certs/site.key}
                 """ + POOLS)).containsExactly(
-                "6:38: listeners[0].routes[0].match.host: 'host' matches HTTP requests and does not apply to a"
-                        + " tcp listener; only 'sni' does",
-                "6:60: listeners[0].routes[0].match.path_prefix: 'path_prefix' matches HTTP requests and does not"
-                        + " apply to a tcp listener; only 'sni' does",
-                "8:17: listeners[0].routes[1].match.method: 'method' matches HTTP requests and does not apply to a"
-                        + " tcp listener; only 'sni' does",
-                "8:30: listeners[0].routes[1].match.headers: 'headers' matches HTTP requests and does not apply"
-                        + " to a tcp listener; only 'sni' does",
-                "8:47: listeners[0].routes[1].match.query: 'query' matches HTTP requests and does not apply to a"
-                        + " tcp listener; only 'sni' does",
-                "8:62: listeners[0].routes[1].match.cookie: 'cookie' matches HTTP requests and does not apply to"
-                        + " a tcp listener; only 'sni' does",
-                "8:78: listeners[0].routes[1].match.path: 'path' matches HTTP requests and does not apply to a"
-                        + " tcp listener; only 'sni' does",
-                "8:87: listeners[0].routes[1].match.path_regex: 'path_regex' matches HTTP requests and does not"
-                        + " apply to a tcp listener; only 'sni' does",
-                "14:23: listeners[1].routes[0].match.sni: 'sni' applies only to tcp and tls listeners; on an https"
-                        + " listener match on 'host'");
+                "6:38: listeners[0].routes[0].match.host: 'host' in a match applies only to http and https"
+                        + " listeners, not tcp (a tcp listener matches only on 'sni')",
+                "6:60: listeners[0].routes[0].match.path_prefix: 'path_prefix' in a match applies only to http and https"
+                        + " listeners, not tcp (a tcp listener matches only on 'sni')",
+                "8:17: listeners[0].routes[1].match.method: 'method' in a match applies only to http and https"
+                        + " listeners, not tcp (a tcp listener matches only on 'sni')",
+                "8:30: listeners[0].routes[1].match.headers: 'headers' in a match applies only to http and https"
+                        + " listeners, not tcp (a tcp listener matches only on 'sni')",
+                "8:47: listeners[0].routes[1].match.query: 'query' in a match applies only to http and https"
+                        + " listeners, not tcp (a tcp listener matches only on 'sni')",
+                "8:62: listeners[0].routes[1].match.cookie: 'cookie' in a match applies only to http and https"
+                        + " listeners, not tcp (a tcp listener matches only on 'sni')",
+                "8:78: listeners[0].routes[1].match.path: 'path' in a match applies only to http and https"
+                        + " listeners, not tcp (a tcp listener matches only on 'sni')",
+                "8:87: listeners[0].routes[1].match.path_regex: 'path_regex' in a match applies only to http and https"
+                        + " listeners, not tcp (a tcp listener matches only on 'sni')",
+                "14:23: listeners[1].routes[0].match.sni: 'sni' in a match applies only to tcp and tls listeners,"
+                        + " not https (on an https listener match on 'host')");
     }
 
     @Test
@@ -612,11 +612,11 @@ class ValidationTest {
                 """ + POOLS)).containsExactly(
                 "2:5: listeners[0]: a tcp listener needs a 'pool' (or 'routes' matching on sni)",
                 "3:5: listeners[1]: an http listener needs 'routes' (first match wins; e.g. routes: [{pool: web}])",
-                "3:51: listeners[1].pool: an http listener routes each request: write routes: [{pool: app}]"
-                        + " instead of pool",
+                "3:51: listeners[1].pool: 'pool' applies only to tcp and tls listeners, not http (an http"
+                        + " listener routes each request: write routes: [{pool: app}] instead)",
                 "4:5: listeners[2]: an http listener needs 'routes' (first match wins; e.g. routes: [{pool: web}])",
                 "5:59: listeners[3].routes: expected at least one route",
-                "6:74: listeners[4].proxy_protocol: 'proxy_protocol' applies only to tcp and tls listeners");
+                "6:74: listeners[4].proxy_protocol: 'proxy_protocol' applies only to tcp and tls listeners, not http");
     }
 
     @Test
@@ -637,9 +637,9 @@ class ValidationTest {
                 "5:5: listeners[1]: a tls listener needs 'certificates' naming entries of the top-level"
                         + " certificates list",
                 "6:75: listeners[2].certificates: expected at least one certificate name",
-                "7:74: listeners[3].certificates: certificates apply only to https and tls listeners, not http"
+                "7:74: listeners[3].certificates: 'certificates' applies only to https and tls listeners, not http"
                         + " (use protocol: https to terminate TLS)",
-                "8:61: listeners[4].certificates: certificates apply only to https and tls listeners, not tcp"
+                "8:61: listeners[4].certificates: 'certificates' applies only to https and tls listeners, not tcp"
                         + " (use protocol: tls to terminate TLS)");
     }
 
