@@ -112,7 +112,9 @@ final class ListenerReader {
         return new ListenerTimeouts(
                 r.optional("request_header", Scalars.positiveDuration(), ListenerTimeouts.DEFAULT_REQUEST_HEADER),
                 r.optional("request_body", Scalars.positiveDuration(), ListenerTimeouts.DEFAULT_REQUEST_BODY),
-                r.optional("client_idle", Scalars.positiveDuration(), ListenerTimeouts.DEFAULT_CLIENT_IDLE));
+                r.optional("client_idle", Scalars.positiveDuration(), ListenerTimeouts.DEFAULT_CLIENT_IDLE),
+                r.optional("client_write", Scalars.positiveDuration(), ListenerTimeouts.DEFAULT_CLIENT_WRITE),
+                r.optional("tunnel_idle", Scalars.positiveDuration(), ListenerTimeouts.DEFAULT_TUNNEL_IDLE));
     }
 
     private ListenerLimits listenerLimits(MapReader r) {
@@ -122,7 +124,8 @@ final class ListenerReader {
                 r.optional("header_block", Scalars.size(ListenerLimits.MIN_HEADER_BLOCK, ListenerLimits.MAX_HEADER_BLOCK),
                         ListenerLimits.DEFAULT_HEADER_BLOCK),
                 r.optional("headers", Scalars.integer(1, ListenerLimits.MAX_HEADERS), ListenerLimits.DEFAULT_HEADERS),
-                r.optional("request_body", Scalars.sizeOrUnlimited(), ListenerLimits.DEFAULT_REQUEST_BODY));
+                r.optional("request_body", Scalars.sizeOrUnlimited(), ListenerLimits.DEFAULT_REQUEST_BODY),
+                r.optional("min_body_rate", Scalars.rate(), ListenerLimits.DEFAULT_MIN_BODY_RATE));
     }
 
     /** Keys the protocol does not allow (the table in {@link ProtocolKeys}), and what each protocol needs. */

@@ -79,6 +79,7 @@ final class ProtocolKeys {
             route("timeouts"),
             route("limits"),
             route("retries"),
+            route("buffer_request"),
             route("strip_prefix"),
             route("rewrite_path"),
             route("request_headers"),

@@ -17,7 +17,8 @@ import java.util.Optional;
  *     while the request goes out or the response streams (504 before a response head, the
  *     client connection cut after it)
  * @param bufferRequest {@code buffer_request}: bytes of a request body read whole before a server
- *     is chosen (so the request can be retried with its body); 0 streams at once
+ *     is chosen (so the request can be retried with its body); 0 streams at once. At most
+ *     {@link #MAX_BUFFER_REQUEST}; a body larger than this is streamed once the buffer is full
  */
 public record RoutePolicy(Duration responseTimeout, Optional<Long> requestBody, int retries, int maxConcurrent,
                           Duration responseIdleTimeout, long bufferRequest) {
@@ -27,6 +28,8 @@ public record RoutePolicy(Duration responseTimeout, Optional<Long> requestBody, 
     public static final int MAX_RETRIES = 10;
     public static final Duration DEFAULT_RESPONSE_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final long DEFAULT_BUFFER_REQUEST = 64 * 1024;
+    /** The largest {@code buffer_request} accepted: held in memory per request in flight. */
+    public static final long MAX_BUFFER_REQUEST = 64L * 1024 * 1024;
     public static final RoutePolicy DEFAULTS =
             new RoutePolicy(DEFAULT_RESPONSE_TIMEOUT, Optional.empty(), DEFAULT_RETRIES, 0);
 

@@ -85,16 +85,26 @@ final class RouteReader {
     }
 
     private RoutePolicy routePolicy(MapReader r) {
-        Duration response = r.section("timeouts", "route_timeouts",
-                        tr -> tr.optional("response", Scalars.positiveDuration(), RoutePolicy.DEFAULT_RESPONSE_TIMEOUT))
-                .orElse(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT);
+        RouteTimeouts timeouts = r.section("timeouts", "route_timeouts", tr -> new RouteTimeouts(
+                        tr.optional("response", Scalars.positiveDuration(), RoutePolicy.DEFAULT_RESPONSE_TIMEOUT),
+                        tr.optional("response_idle", Scalars.positiveDuration(),
+                                RoutePolicy.DEFAULT_RESPONSE_IDLE_TIMEOUT)))
+                .orElse(RouteTimeouts.DEFAULTS);
         Optional<RouteLimits> limits = r.section("limits", "route_limits", lr -> new RouteLimits(
                 lr.optional("request_body", Scalars.sizeOrUnlimited()),
                 lr.optional("concurrent_requests", Scalars.integer(0, Integer.MAX_VALUE), 0)));
         Optional<Long> body = limits.flatMap(RouteLimits::requestBody);
         int concurrent = limits.map(RouteLimits::concurrentRequests).orElse(0);
         int retries = r.optional("retries", Scalars.integer(0, RoutePolicy.MAX_RETRIES), RoutePolicy.DEFAULT_RETRIES);
-        return new RoutePolicy(response, body, retries, concurrent);
+        long buffer = r.optional("buffer_request", Scalars.sizeAtMost(RoutePolicy.MAX_BUFFER_REQUEST,
+                " (0 streams the body at once)"), RoutePolicy.DEFAULT_BUFFER_REQUEST);
+        return new RoutePolicy(timeouts.response(), body, retries, concurrent, timeouts.responseIdle(), buffer);
+    }
+
+    /** A route's {@code timeouts} section. */
+    private record RouteTimeouts(Duration response, Duration responseIdle) {
+        static final RouteTimeouts DEFAULTS = new RouteTimeouts(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT,
+                RoutePolicy.DEFAULT_RESPONSE_IDLE_TIMEOUT);
     }
 
     /** A route's {@code limits} section. */

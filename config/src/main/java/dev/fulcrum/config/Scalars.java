@@ -13,13 +13,15 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Parsers for plain scalars: text, names, booleans, integers, words from a list, durations
- * and sizes. Each says what it expected when it fails.
+ * Parsers for plain scalars: text, names, booleans, integers, words from a list, durations,
+ * sizes and rates. Each says what it expected when it fails.
  */
 final class Scalars {
 
     /** Names of listeners, routes, pools, servers, certificates and HA nodes: they end up in URLs and metrics. */
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    /** A rate: {@code 0}, or a size per second ({@code 240B/s}, {@code 1KiB/s}); also used by the JSON schema. */
+    static final String RATE_PATTERN = "^(0|[0-9]+(B|KiB|MiB|GiB|TiB)?/s)$";
     private static final Pattern INTEGER = Pattern.compile("[-+]?(0|[1-9][0-9]*)");
 
     private Scalars() {
@@ -205,6 +207,17 @@ final class Scalars {
         });
     }
 
+    /** A size of at most {@code max} bytes, 0 allowed. */
+    static ValueParser<Long> sizeAtMost(long max, String why) {
+        return size().then(v -> {
+            if (v > max) {
+                throw new Invalid(Sizes.format(v) + " is too large; expected a size from 0 to " + Sizes.format(max)
+                        + why);
+            }
+            return v;
+        });
+    }
+
     /** A size, or {@code unlimited} (read as {@link ListenerLimits#UNLIMITED}): only said, never assumed. */
     static ValueParser<Long> sizeOrUnlimited() {
         return node -> {
@@ -215,6 +228,32 @@ final class Scalars {
                 return size().parse(node);
             } catch (Invalid e) {
                 throw new Invalid(e.getMessage() + " (or unlimited)");
+            }
+        };
+    }
+
+    /**
+     * Bytes per second, written as a size per second ({@code 240B/s}, {@code 1KiB/s}, {@code 4096/s});
+     * {@code 0} (a plain zero, with or without a unit) turns the check off.
+     */
+    static ValueParser<Long> rate() {
+        String expected = "a rate like 240B/s or 1KiB/s, or 0 to turn it off";
+        return node -> {
+            String t = text(node, expected);
+            if (t.equals("0")) {
+                return 0L;
+            }
+            int slash = t.indexOf('/');
+            if (slash < 0) {
+                throw new Invalid("rate '" + t + "' has no '/s'; expected " + expected);
+            }
+            if (!t.substring(slash).equals("/s")) {
+                throw new Invalid("rate '" + t + "' must be per second ('/s'); expected " + expected);
+            }
+            try {
+                return Sizes.parse(t.substring(0, slash));
+            } catch (IllegalArgumentException e) {
+                throw new Invalid("invalid rate '" + t + "': " + e.getMessage());
             }
         };
     }

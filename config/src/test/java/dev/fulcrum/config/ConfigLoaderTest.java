@@ -27,11 +27,11 @@ class ConfigLoaderTest {
               - name: web
                 bind: 0.0.0.0:8080
                 protocol: http
-                timeouts: {request_header: 5s, request_body: 20s, client_idle: 1m30s}
-                limits: {request_line: 4KiB, header_block: 16KiB, headers: 50, request_body: 10MiB}
+                timeouts: {request_header: 5s, request_body: 20s, client_idle: 1m30s, client_write: 45s, tunnel_idle: 30m}
+                limits: {request_line: 4KiB, header_block: 16KiB, headers: 50, request_body: 10MiB, min_body_rate: 1KiB/s}
                 routes:
                   - {name: video,   match: {path_prefix: /video}, pool: video,
-                     timeouts: {response: 2m}, limits: {request_body: unlimited}, strip_prefix: /video, request_headers: {add: {X-A: "1"}, set: {X-B: "2"}, remove: [X-C]}, response_headers: {remove: [Server]}}
+                     timeouts: {response: 2m, response_idle: 30s}, buffer_request: 0, limits: {request_body: unlimited}, strip_prefix: /video, request_headers: {add: {X-A: "1"}, set: {X-B: "2"}, remove: [X-C]}, response_headers: {remove: [Server]}}
                   - {name: billing, match: {host: billing.example.com}, pool: billing, limits: {request_body: 1MiB, concurrent_requests: 7}, retries: 3, rewrite_path: {regex: "^/old/(.*)", replacement: "/new/$1"}}
                   - name: api
                     match:
@@ -150,10 +150,12 @@ class ConfigLoaderTest {
         assertThat(web.routes().get(3).match()).isEqualTo(MatchConfig.ANY);
         assertThat(web.routes().get(3).match().isAny()).isTrue();
         assertThat(web.edge()).isEqualTo(new HttpEdgeConfig(
-                new ListenerTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(90)),
-                new ListenerLimits(4096, 16384, 50, 10L << 20)));
+                new ListenerTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofSeconds(90),
+                        Duration.ofSeconds(45), Duration.ofMinutes(30)),
+                new ListenerLimits(4096, 16384, 50, 10L << 20, 1024)));
         assertThat(web.routes()).extracting(RouteConfig::policy).containsExactly(
-                new RoutePolicy(Duration.ofMinutes(2), Optional.of(ListenerLimits.UNLIMITED)),
+                new RoutePolicy(Duration.ofMinutes(2), Optional.of(ListenerLimits.UNLIMITED), RoutePolicy.DEFAULT_RETRIES,
+                        0, Duration.ofSeconds(30), 0),
                 new RoutePolicy(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT, Optional.of(1L << 20), 3, 7),
                 RoutePolicy.DEFAULTS, RoutePolicy.DEFAULTS);
         assertThat(web.routes().get(0).policy().requestBodyLimit(web.edge().limits())).isEqualTo(Long.MAX_VALUE);

@@ -133,6 +133,27 @@ class SchemaTest {
         }
     }
 
+    /** The schema's per-protocol branches refuse what the table refuses, for listener and route keys. */
+    @Test
+    void theSchemaRefusesWhatTheProtocolTableRefuses() {
+        JsonNode branches = schemaJson.at("/$defs/listener/allOf");
+        JsonNode http = branches.get(0).at("/then/properties");
+        JsonNode tcp = branches.get(1).at("/then/properties");
+        for (ProtocolKeys.Rule rule : ProtocolKeys.rules()) {
+            boolean l7 = rule.allowed().equals(Set.of(Protocol.HTTP, Protocol.HTTPS));
+            boolean l4 = rule.allowed().equals(Set.of(Protocol.TCP, Protocol.TLS));
+            JsonNode refusing = l7 ? tcp : http;
+            if (!(l7 || l4) || rule.scope() == ProtocolKeys.Scope.MATCH) {
+                continue;
+            }
+            JsonNode props = rule.scope() == ProtocolKeys.Scope.LISTENER ? refusing
+                    : refusing.at("/routes/items/properties");
+            assertThat(props.path(rule.key()).isBoolean() && !props.get(rule.key()).asBoolean())
+                    .as("schema refuses %s %s on %s listeners", rule.scope(), rule.key(), l7 ? "tcp/tls" : "http/https")
+                    .isTrue();
+        }
+    }
+
     @Test
     void enumsAndDefaultsAgree() {
         JsonNode defs = schemaJson.get("$defs");
@@ -166,6 +187,17 @@ class SchemaTest {
                 .isEqualTo(ListenerLimits.DEFAULT_REQUEST_BODY);
         assertThat(duration(defs.at("/route_timeouts/properties/response/default")))
                 .isEqualTo(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT);
+        assertThat(duration(defs.at("/route_timeouts/properties/response_idle/default")))
+                .isEqualTo(RoutePolicy.DEFAULT_RESPONSE_IDLE_TIMEOUT);
+        assertThat(Sizes.parse(defs.at("/route/properties/buffer_request/default").asString()))
+                .isEqualTo(RoutePolicy.DEFAULT_BUFFER_REQUEST);
+        assertThat(duration(defs.at("/listener_timeouts/properties/client_write/default")))
+                .isEqualTo(ListenerTimeouts.DEFAULT_CLIENT_WRITE);
+        assertThat(duration(defs.at("/listener_timeouts/properties/tunnel_idle/default")))
+                .isEqualTo(ListenerTimeouts.DEFAULT_TUNNEL_IDLE);
+        assertThat(defs.at("/listener_limits/properties/min_body_rate/default").asString())
+                .isEqualTo(Sizes.format(ListenerLimits.DEFAULT_MIN_BODY_RATE) + "/s");
+        assertThat(defs.at("/rate/anyOf/1/pattern").asString()).isEqualTo(Scalars.RATE_PATTERN);
         assertThat(duration(defs.at("/pool/properties/connect_timeout/default")))
                 .isEqualTo(UpstreamConfig.DEFAULT_CONNECT_TIMEOUT);
         assertThat(duration(defs.at("/pool/properties/idle_timeout/default"))).isEqualTo(UpstreamConfig.DEFAULT_IDLE_TIMEOUT);
@@ -282,6 +314,20 @@ class SchemaTest {
                         "- {pool: app, limits: {request_body: 1.5MiB}}")),
                 broken("route zero response timeout", BASE.replace("- {pool: app}",
                         "- {pool: app, timeouts: {response: 0}}")),
+                broken("zero client_write", BASE.replace("protocol: http\n",
+                        "protocol: http\n    timeouts: {client_write: 0s}\n")),
+                broken("tunnel_idle without a unit", BASE.replace("protocol: http\n",
+                        "protocol: http\n    timeouts: {tunnel_idle: \"10\"}\n")),
+                broken("min_body_rate without /s", BASE.replace("protocol: http\n",
+                        "protocol: http\n    limits: {min_body_rate: 240B}\n")),
+                broken("min_body_rate per minute", BASE.replace("protocol: http\n",
+                        "protocol: http\n    limits: {min_body_rate: 1KiB/m}\n")),
+                broken("zero response_idle", BASE.replace("- {pool: app}",
+                        "- {pool: app, timeouts: {response_idle: 0s}}")),
+                broken("buffer_request fraction", BASE.replace("- {pool: app}",
+                        "- {pool: app, buffer_request: 1.5KiB}")),
+                broken("buffer_request on tcp", BASE.replace("protocol: tcp, pool: app", "protocol: tcp,"
+                        + " routes: [{pool: app, buffer_request: 0}]")),
                 broken("negative max_idle", BASE.replace("sticky:", "max_idle: -1\n    sticky:")),
                 broken("zero connect_timeout", BASE.replace("sticky:", "connect_timeout: 0s\n    sticky:")));
     }

@@ -1038,7 +1038,7 @@ class ValidationTest {
                 "5:32: listeners[0].timeouts.request_header: expected a duration greater than 0, e.g. 250ms or 2s",
                 "5:50: listeners[0].timeouts.request_body: duration '5' has no unit; write e.g. 5ms or 5s",
                 "5:70: listeners[0].timeouts.response: unknown key 'response' in listener_timeouts;"
-                        + " expected one of: request_header, request_body, client_idle",
+                        + " expected one of: request_header, request_body, client_idle, client_write, tunnel_idle",
                 "6:28: listeners[0].limits.request_line: 100B is out of range; expected a size from 256B to 1MiB",
                 "6:48: listeners[0].limits.header_block: 2MiB is out of range; expected a size from 1KiB to 1MiB",
                 "6:63: listeners[0].limits.headers: 0 is out of range; expected an integer between 1 and 10000",
