@@ -4,6 +4,7 @@ import static dev.fulcrum.config.Scalars.describe;
 import static dev.fulcrum.config.Scalars.text;
 
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,6 +13,13 @@ final class HttpValues {
 
     /** RFC 9110 token: HTTP methods and header names. */
     static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    /**
+     * Headers that frame a message or manage its connection: the proxy sets them for each hop
+     * itself, so route header edits may not remove, set or add them (an edit could make the
+     * backend or the client read the body differently from the proxy).
+     */
+    static final Set<String> FRAMING_HEADERS = Set.of("content-length", "transfer-encoding", "connection",
+            "keep-alive", "proxy-connection", "te", "trailer", "upgrade");
     private static final Pattern STATUS_RANGE = Pattern.compile("([0-9]{3})(?:\\s*-\\s*([0-9]{3}))?");
 
     private HttpValues() {
@@ -36,6 +44,19 @@ final class HttpValues {
                 throw new Invalid("invalid header name '" + t + "'; expected a token like X-Tenant");
             }
             return t.toLowerCase(Locale.ROOT);
+        };
+    }
+
+    /** A header name a route may edit: any but the {@link #FRAMING_HEADERS}, lower-cased. */
+    static ValueParser<String> editableHeaderName() {
+        ValueParser<String> name = headerName();
+        return node -> {
+            String lower = name.parse(node);
+            if (FRAMING_HEADERS.contains(lower)) {
+                throw new Invalid("'" + text(node, "a header name") + "' frames the message and is managed by the"
+                        + " proxy; a route cannot remove, set or add it");
+            }
+            return lower;
         };
     }
 

@@ -79,9 +79,9 @@ final class RouteReader {
 
     private HeaderActions headerActions(MapReader r) {
         return new HeaderActions(
-                r.stringMap("add", HttpValues.headerName(), HttpValues.headerValue()),
-                r.stringMap("set", HttpValues.headerName(), HttpValues.headerValue()),
-                r.list("remove", HttpValues.headerName()));
+                r.stringMap("add", HttpValues.editableHeaderName(), HttpValues.headerValue()),
+                r.stringMap("set", HttpValues.editableHeaderName(), HttpValues.headerValue()),
+                r.list("remove", HttpValues.editableHeaderName()));
     }
 
     private RoutePolicy routePolicy(MapReader r) {

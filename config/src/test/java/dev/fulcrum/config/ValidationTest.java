@@ -262,6 +262,36 @@ class ValidationTest {
                         + " only to http and https listeners, not tcp"));
     }
 
+    @Test
+    void routeHeaderEditsCannotTouchFramingHeaders() {
+        assertThat(check("""
+                listeners:
+                  - name: web
+                    bind: 0.0.0.0:8080
+                    protocol: http
+                    routes:
+                      - pool: app
+                        request_headers: {set: {Content-Length: "0"}, add: {transfer-encoding: chunked}, remove: [CONNECTION]}
+                        response_headers: {set: {X-Ok: "1", Keep-Alive: "timeout=5"}, remove: [TE, Trailer, Upgrade, Proxy-Connection]}
+                """ + POOLS)).containsExactly(
+                "7:33: listeners[0].routes[0].request_headers.set.Content-Length: 'Content-Length' frames the message"
+                        + " and is managed by the proxy; a route cannot remove, set or add it",
+                "7:61: listeners[0].routes[0].request_headers.add.transfer-encoding: 'transfer-encoding' frames the"
+                        + " message and is managed by the proxy; a route cannot remove, set or add it",
+                "7:99: listeners[0].routes[0].request_headers.remove[0]: 'CONNECTION' frames the message and is"
+                        + " managed by the proxy; a route cannot remove, set or add it",
+                "8:45: listeners[0].routes[0].response_headers.set.Keep-Alive: 'Keep-Alive' frames the message and"
+                        + " is managed by the proxy; a route cannot remove, set or add it",
+                "8:80: listeners[0].routes[0].response_headers.remove[0]: 'TE' frames the message and is managed by"
+                        + " the proxy; a route cannot remove, set or add it",
+                "8:84: listeners[0].routes[0].response_headers.remove[1]: 'Trailer' frames the message and is"
+                        + " managed by the proxy; a route cannot remove, set or add it",
+                "8:93: listeners[0].routes[0].response_headers.remove[2]: 'Upgrade' frames the message and is"
+                        + " managed by the proxy; a route cannot remove, set or add it",
+                "8:102: listeners[0].routes[0].response_headers.remove[3]: 'Proxy-Connection' frames the message and"
+                        + " is managed by the proxy; a route cannot remove, set or add it");
+    }
+
     // ---- types and required keys -----------------------------------------------------------------
 
     @Test
