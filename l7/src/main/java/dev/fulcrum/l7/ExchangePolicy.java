@@ -15,9 +15,12 @@ import dev.fulcrum.lbcore.UpstreamTlsDialer;
  * @param retries further tries on another server after a failure before any response byte
  * @param concurrency the route's limit on requests in flight, shared by every connection
  * @param tls TLS to the pool's servers, or null for plain connections
+ * @param responseIdleNanos longest silence from the server while the request goes out or the response streams
+ * @param bufferRequest bytes of a request body read before a server is chosen, and kept for a retry
  */
 record ExchangePolicy(long maxRequestBody, long responseTimeoutNanos, UpstreamConfig upstream, int retries,
-                      ConcurrencyLimit concurrency, UpstreamTlsDialer tls) {
+                      ConcurrencyLimit concurrency, UpstreamTlsDialer tls, long responseIdleNanos,
+                      long bufferRequest) {
 
     static ExchangePolicy of(RoutePolicy route, ListenerLimits listener, UpstreamConfig upstream) {
         return of(route, listener, upstream, null);
@@ -27,6 +30,7 @@ record ExchangePolicy(long maxRequestBody, long responseTimeoutNanos, UpstreamCo
                              UpstreamTlsDialer tls) {
         return new ExchangePolicy(route.requestBodyLimit(listener), route.responseTimeout().toNanos(), upstream,
                 route.retries(), route.maxConcurrent() > 0 ? new ConcurrencyLimit(route.maxConcurrent())
-                        : ConcurrencyLimit.NONE, tls);
+                        : ConcurrencyLimit.NONE, tls, route.responseIdleTimeout().toNanos(),
+                Math.min(route.bufferRequest(), route.requestBodyLimit(listener)));
     }
 }

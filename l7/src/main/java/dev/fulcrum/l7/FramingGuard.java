@@ -60,6 +60,8 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
     private static final RequestRejection MISSING_HOST = badRequest("missing Host header");
     private static final RequestRejection INVALID_HOST = badRequest("invalid Host header");
     private static final RequestRejection INVALID_CHUNK = badRequest("malformed chunked body");
+    static final RequestRejection CHUNK_LINE_TOO_LONG = badRequest("chunk size line (chunk extension) too long");
+    static final RequestRejection TRAILERS_TOO_LARGE = badRequest("trailer section too large");
 
     private final RequestStreamGuard streamGuard;
     private final int maxHeaders;
@@ -111,10 +113,11 @@ final class FramingGuard extends ChannelInboundHandlerAdapter {
     /** Names what the decoder refused, from its exception types and (where it has none) messages. */
     static RequestRejection decoderFailure(Throwable cause, boolean head) {
         if (cause instanceof TooLongHttpLineException) {
-            return LINE_TOO_LONG;
+            // Past the head, the only lines are chunk sizes: what makes one too long is an extension.
+            return head ? LINE_TOO_LONG : CHUNK_LINE_TOO_LONG;
         }
         if (cause instanceof TooLongHttpHeaderException) {
-            return HEADERS_TOO_LARGE;
+            return head ? HEADERS_TOO_LARGE : TRAILERS_TOO_LARGE;
         }
         if (cause instanceof InvalidLineSeparatorException) {
             return BARE_LF;

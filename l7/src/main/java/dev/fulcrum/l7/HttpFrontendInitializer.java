@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 /**
  * Builds the pipeline of an accepted HTTP connection, one named stage per concern:
  * stream guard (raw bytes: obs-fold, client timeouts) -> codec (strict, size limits) ->
- * framing guard -> proxy. TLS slots in at the front. Limits and timeouts are those of the
+ * framing guard -> HTTP/1 connection handler (the {@link Downstream} of its exchanges). TLS slots in at the front. Limits and timeouts are those of the
  * snapshot current when the connection is accepted.
  */
 final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
@@ -30,6 +30,8 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     static final String CLIENT_CERTIFICATE = "client-certificate";
     /** The stages that speak HTTP; an upgraded connection drops them and keeps the rest. */
     static final List<String> HTTP_STAGES = List.of(FRAMING_GUARD, HTTP_CODEC, STREAM_GUARD);
+    /** What a lingering close removes: everything that would still parse what the client sends. */
+    static final List<String> LINGER_DROPS = List.of(CLIENT_CERTIFICATE, FRAMING_GUARD, HTTP_CODEC, STREAM_GUARD);
 
     private final String listener;
     private final String scheme;
@@ -74,7 +76,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         if (clientCertHeader != null) {
             pipeline.addLast(CLIENT_CERTIFICATE, new ClientCertificateHeader(clientCertHeader));
         }
-        addProxy(pipeline, streamGuard);
+        addHttp1Handler(pipeline, streamGuard, edge);
     }
 
     private HttpEdgeConfig edgeConfig() {
@@ -83,7 +85,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     }
 
     private RequestStreamGuard addStreamGuard(ChannelPipeline pipeline, HttpEdgeConfig edge) {
-        RequestStreamGuard guard = new RequestStreamGuard(edge.timeouts());
+        RequestStreamGuard guard = new RequestStreamGuard(edge.timeouts(), edge.limits().minBodyRate());
         pipeline.addLast(STREAM_GUARD, guard);
         return guard;
     }
@@ -108,7 +110,8 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast(FRAMING_GUARD, new FramingGuard(streamGuard, limits.headers()));
     }
 
-    private void addProxy(ChannelPipeline pipeline, RequestStreamGuard streamGuard) {
-        pipeline.addLast(PROXY, new ProxyHandler(listener, scheme, snapshots, streamGuard));
+    private void addHttp1Handler(ChannelPipeline pipeline, RequestStreamGuard streamGuard, HttpEdgeConfig edge) {
+        pipeline.addLast(PROXY, new Http1ConnectionHandler(listener, scheme, snapshots, streamGuard,
+                edge.timeouts().clientWrite().toNanos(), edge.timeouts().tunnelIdle().toNanos()));
     }
 }

@@ -35,6 +35,8 @@ public final class HttpRoutes {
     private final ForwardedHeaders forwarding;
     private final AccessLog accessLog;
     private final PoolStickiness[] stickyByRoute;
+    private final boolean[] hashesOnRequestByRoute;
+    private final Counter internalErrors;
 
     HttpRoutes(ListenerConfig config, Map<String, Pool> pools, Map<String, PoolConfig> poolConfigs,
                MeterRegistry registry, AccessLog accessLog) {
@@ -58,6 +60,11 @@ public final class HttpRoutes {
         this.actionsByRoute = new CompiledRouteActions[routes.size()];
         this.policyByRoute = new ExchangePolicy[routes.size()];
         this.stickyByRoute = new PoolStickiness[routes.size()];
+        this.hashesOnRequestByRoute = new boolean[routes.size()];
+        this.internalErrors = Counter.builder(MetricNames.HTTP_INTERNAL_ERRORS)
+                .description("Requests that met an internal error of the proxy (answered 500, or cut short)")
+                .tags(MetricNames.TAG_LISTENER, listener)
+                .register(registry);
         this.retriesByRoute = new Counter[routes.size()];
         this.replyByRoute = new LocalReplies[routes.size()];
         this.noServerByRoute = new RequestMeters[routes.size()];
@@ -83,6 +90,7 @@ public final class HttpRoutes {
             }
             poolByRoute[i] = pool;
             stickyByRoute[i] = stickiness.get(pool.name());
+            hashesOnRequestByRoute[i] = poolConfigs.get(pool.name()).hashOn().needsHttp();
             policyByRoute[i] = ExchangePolicy.of(route.config().policy(), config.edge().limits(),
                     poolConfigs.get(pool.name()).upstream(), upstreamTls.get(pool.name()));
             noServerByRoute[i] = new RequestMeters(registry, listener, route.name(), pool.name(), MetricNames.NONE);
@@ -136,6 +144,15 @@ public final class HttpRoutes {
     /** The sticky sessions of the route's pool, or null when it has none. */
     PoolStickiness sticky(Route route) {
         return stickyByRoute[route.index()];
+    }
+
+    /** Whether the route's pool hashes on a header or cookie (read from the request as received). */
+    boolean hashesOnRequest(Route route) {
+        return hashesOnRequestByRoute[route.index()];
+    }
+
+    Counter internalErrors() {
+        return internalErrors;
     }
 
     ExchangePolicy policy(Route route) {

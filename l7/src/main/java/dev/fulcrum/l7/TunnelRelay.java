@@ -11,14 +11,17 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * One direction of an upgraded connection (WebSocket and the like): bytes read here are
  * written to the peer, and the next read waits until the peer took them (autoRead is off),
- * so a slow side holds back the fast one instead of filling memory.
+ * so a slow side holds back the fast one instead of filling memory. Both directions share an
+ * {@link IdleClock}: a tunnel with no byte either way for the listener's tunnel_idle is closed.
  */
 final class TunnelRelay extends ChannelInboundHandlerAdapter {
 
     private final Channel peer;
+    private final IdleClock clock;
 
-    TunnelRelay(Channel peer) {
+    TunnelRelay(Channel peer, IdleClock clock) {
         this.peer = peer;
+        this.clock = clock;
     }
 
     @Override
@@ -28,6 +31,7 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        clock.touch();
         peer.writeAndFlush(bytes).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
                 ctx.channel().read();
@@ -39,6 +43,7 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        clock.stop();
         closeAfterFlush(peer);
     }
 
@@ -50,6 +55,36 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
     static void closeAfterFlush(Channel channel) {
         if (channel.isActive()) {
             channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** The tunnel's idle timeout, shared by both directions (both channels are on one event loop). */
+    static final class IdleClock {
+        private final Channel client;
+        private final Channel backend;
+        private final long idleNanos;
+        private final Deadline deadline;
+
+        IdleClock(Channel client, Channel backend, long idleNanos) {
+            this.client = client;
+            this.backend = backend;
+            this.idleNanos = idleNanos;
+            this.deadline = new Deadline(client.eventLoop(), this::expired);
+        }
+
+        void touch() {
+            if (idleNanos > 0) {
+                deadline.arm(idleNanos);
+            }
+        }
+
+        void stop() {
+            deadline.cancel();
+        }
+
+        private void expired() {
+            client.close();
+            backend.close();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.fulcrum.l7;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -48,12 +49,22 @@ final class UpgradeTunnel {
     /**
      * Turns both pipelines into relays. Call on the shared event loop once the 101 has been
      * written to the client (the HTTP encoder turned it into bytes at the write call). Bytes
-     * the HTTP decoders held beyond the upgrade flow into the relays as the decoders go.
+     * the HTTP decoders held beyond the upgrade flow into the relays as the decoders go, and
+     * what the client sent behind its upgrade request ({@code heldFromClient}, may be null)
+     * goes to the backend first. Closed when nothing passes either way for {@code idleNanos}.
      */
-    static void open(Channel client, Channel backend) {
+    static void open(Channel client, Channel backend, ByteBuf heldFromClient, long idleNanos) {
+        TunnelRelay.IdleClock clock = new TunnelRelay.IdleClock(client, backend, idleNanos);
+        if (heldFromClient != null) {
+            // Sent by the client right behind its upgrade request, before the answer came.
+            backend.write(heldFromClient);
+        }
         switchToRelay(client.pipeline(), HttpFrontendInitializer.PROXY, HttpFrontendInitializer.HTTP_STAGES,
-                new TunnelRelay(backend));
-        switchToRelay(backend.pipeline(), UpstreamPool.UPSTREAM, UpstreamPool.HTTP_STAGES, new TunnelRelay(client));
+                new TunnelRelay(backend, clock));
+        switchToRelay(backend.pipeline(), UpstreamPool.UPSTREAM, UpstreamPool.HTTP_STAGES,
+                new TunnelRelay(client, clock));
+        backend.flush();
+        clock.touch();
         client.read();
         backend.read();
     }

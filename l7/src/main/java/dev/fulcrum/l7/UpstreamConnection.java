@@ -23,15 +23,28 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final Server server;
     private final UpstreamConfig config;
     private final UpstreamPool pool;
+    private final UpstreamResponseDecoder decoder;
     private Channel channel;
     private UpstreamListener listener;
     private Throwable failure;
     private Deadline idleDeadline;
 
-    UpstreamConnection(Server server, UpstreamConfig config, UpstreamPool pool) {
+    UpstreamConnection(Server server, UpstreamConfig config, UpstreamPool pool, UpstreamResponseDecoder decoder) {
         this.server = server;
         this.config = config;
         this.pool = pool;
+        this.decoder = decoder;
+        decoder.bind(this);
+    }
+
+    /** The request about to be written; the decoder needs its method (HEAD has no response body). */
+    void expectResponseTo(io.netty.handler.codec.http.HttpMethod method) {
+        decoder.expectResponseTo(method);
+    }
+
+    /** Bytes came beyond the end of the last response. */
+    boolean hasUnreadBytes() {
+        return decoder.hasUnreadBytes();
     }
 
     Server server() {
@@ -94,7 +107,14 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (listener != null) {
-            listener.onUpstreamRead(msg);
+            UpstreamListener owner = listener;
+            try {
+                owner.onUpstreamRead(msg);
+            } catch (RuntimeException e) {
+                // Ours, not the server's: the exchange answers it; the connection is out of step.
+                owner.onInternalError(e);
+                ctx.close();
+            }
         } else {
             // Bytes on an idle connection answer no request: the connection is out of sync.
             ReferenceCountUtil.release(msg);

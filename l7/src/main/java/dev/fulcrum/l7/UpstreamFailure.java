@@ -18,6 +18,14 @@ final class UpstreamFailure extends Exception {
         return new UpstreamFailure(server + " closed the connection before responding");
     }
 
+    static UpstreamFailure silent(Server server) {
+        return new UpstreamFailure(server + " sent nothing within the route's response_idle timeout");
+    }
+
+    static UpstreamFailure of(Failure failure, Server server) {
+        return new UpstreamFailure(server + ": " + failure.reason);
+    }
+
     static UpstreamFailure noResponseInTime(Server server) {
         return new UpstreamFailure(server + " sent no response head within the route's response timeout");
     }

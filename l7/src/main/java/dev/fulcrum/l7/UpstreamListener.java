@@ -12,6 +12,9 @@ interface UpstreamListener {
     /** The backend can take more request bytes again (or no longer can). */
     void onUpstreamWritabilityChanged(boolean writable);
 
+    /** The listener's own handling of a read failed: a bug, which it answers (500 or a cut response). */
+    void onInternalError(Throwable error);
+
     /** The connection closed; cause is null for an orderly close. */
     void onUpstreamClosed(Throwable cause);
 }

@@ -10,7 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.resolver.NoopAddressResolverGroup;
 import java.util.ArrayDeque;
@@ -30,10 +30,11 @@ import java.util.Map;
 final class UpstreamPool {
 
     static final String TLS = "tls";
-    static final String HTTP_CODEC = "http-codec";
+    static final String HTTP_ENCODER = "http-encoder";
+    static final String HTTP_DECODER = "http-decoder";
     static final String UPSTREAM = "upstream";
-    /** The stages that speak HTTP; an upgraded connection drops them. */
-    static final List<String> HTTP_STAGES = List.of(HTTP_CODEC);
+    /** The stages that speak HTTP; an upgraded connection drops them, the decoder last (it may hold tunnel bytes). */
+    static final List<String> HTTP_STAGES = List.of(HTTP_ENCODER, HTTP_DECODER);
 
     private static final int MAX_RESPONSE_LINE = 8 * 1024;
     private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
@@ -93,9 +94,11 @@ final class UpstreamPool {
                             ch.pipeline().addLast(TLS, tls.newHandler(ch.alloc(), server.address().getHostString(),
                                     server.address().getPort()));
                         }
+                        UpstreamResponseDecoder decoder = new UpstreamResponseDecoder(responseDecoderConfig());
                         ch.pipeline()
-                                .addLast(HTTP_CODEC, new HttpClientCodec(responseDecoderConfig(), false, false))
-                                .addLast(UPSTREAM, new UpstreamConnection(server, config, UpstreamPool.this));
+                                .addLast(HTTP_DECODER, decoder)
+                                .addLast(HTTP_ENCODER, new HttpRequestEncoder())
+                                .addLast(UPSTREAM, new UpstreamConnection(server, config, UpstreamPool.this, decoder));
                     }
                 })
                 .connect(server.address());
@@ -125,14 +128,23 @@ final class UpstreamPool {
     void release(UpstreamConnection connection, boolean reusable) {
         connection.endLease();
         Channel channel = connection.channel();
-        if (!reusable || closed || !channel.isActive() || connection.server().hasWaiters()) {
-            // With requests queued for a full server, its capacity goes back to the queue rather
-            // than to an idle connection only this event loop could reuse.
+        if (!reusable || closed || !channel.isActive()) {
             channel.close();
             return;
         }
-        ArrayDeque<UpstreamConnection> connections = idle.computeIfAbsent(connection.server(), s -> new ArrayDeque<>());
-        if (connections.size() >= connection.config().maxIdle()) {
+        Server server = connection.server();
+        boolean handedOver = false;
+        if (server.hasWaiters()) {
+            // Requests wait for a full server. One waiting on this loop takes the connection as it is;
+            // else its capacity goes back to the queue (closing it wakes a waiter on another loop).
+            handedOver = server.wakeWaiterOn(loop);
+            if (!handedOver) {
+                channel.close();
+                return;
+            }
+        }
+        ArrayDeque<UpstreamConnection> connections = idle.computeIfAbsent(server, s -> new ArrayDeque<>());
+        if (!handedOver && connections.size() >= connection.config().maxIdle()) {
             channel.close();
             return;
         }

@@ -6,6 +6,7 @@ import static dev.fulcrum.l7.ProxyFixture.pool;
 import static dev.fulcrum.l7.ProxyFixture.poolAtPort;
 import static dev.fulcrum.l7.ProxyFixture.pools;
 import static dev.fulcrum.l7.ProxyFixture.route;
+import static dev.fulcrum.l7.ProxyFixture.streamingRoute;
 import static dev.fulcrum.l7.RawHttpClient.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -103,13 +104,33 @@ class EdgeLimitsAndTimeoutsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.fulcrum.l7.ProxyFixture#setups")
-    void chunkedBodyCrossingTheLimitAbortsTheExchange(Setup setup) throws Exception {
+    void aBufferedChunkedBodyCrossingTheLimitNeverReachesABackend(Setup setup) throws Exception {
         TestBackend web = closing(new TestBackend("web"));
         ProxyFixture proxy = proxy(setup, web);
 
         try (RawHttpClient client = proxy.client()) {
             Response response = client.exchange("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + chunk(600, 'a') + chunk(600, 'b'));
+            assertThat(response.status()).isEqualTo(413);
+            assertThat(response.body()).isEqualTo("request body too large\n");
+            assertThat(client.isClosedByPeer()).isTrue();
+        }
+        // Read whole (buffer_request) before a server is chosen: no backend heard of it.
+        assertThat(web.connections.get()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.fulcrum.l7.ProxyFixture#setups")
+    void chunkedBodyCrossingTheLimitAbortsTheExchange(Setup setup) throws Exception {
+        TestBackend web = closing(new TestBackend("web"));
+        ProxyFixture proxy = proxy(setup, List.of(streamingRoute("web")), pools(pool("web", web)), PassiveHealth.NONE);
+
+        try (RawHttpClient client = proxy.client()) {
+            client.send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk(600, 'a'));
+            // Streamed at once: the backend has the head before the body crosses the limit.
+            await().atMost(Duration.ofSeconds(5)).until(() -> web.connections.get() == 1);
+            client.send(chunk(600, 'b'));
+            Response response = client.read();
             assertThat(response.status()).isEqualTo(413);
             assertThat(response.body()).isEqualTo("request body too large\n");
             assertThat(client.isClosedByPeer()).isTrue();
@@ -124,7 +145,7 @@ class EdgeLimitsAndTimeoutsTest {
     @MethodSource("dev.fulcrum.l7.ProxyFixture#setups")
     void crossingTheLimitAfterTheResponseStartedClosesTheConnection(Setup setup) throws Exception {
         TestBackend web = closing(new TestBackend("web"));
-        ProxyFixture proxy = proxy(setup, web);
+        ProxyFixture proxy = proxy(setup, List.of(streamingRoute("web")), pools(pool("web", web)), PassiveHealth.NONE);
 
         try (RawHttpClient client = proxy.client()) {
             client.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk(600, 'a'));

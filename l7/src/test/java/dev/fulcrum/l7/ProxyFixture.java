@@ -115,6 +115,14 @@ final class ProxyFixture implements AutoCloseable {
         return route("default", MatchConfig.ANY, pool);
     }
 
+    /** A route with {@code buffer_request: 0}: request bodies stream at once. */
+    static final RoutePolicy STREAMING = new RoutePolicy(RoutePolicy.DEFAULT_RESPONSE_TIMEOUT, Optional.empty(),
+            RoutePolicy.DEFAULT_RETRIES, 0, RoutePolicy.DEFAULT_RESPONSE_IDLE_TIMEOUT, 0);
+
+    static RouteConfig streamingRoute(String pool) {
+        return route("default", MatchConfig.ANY, pool, STREAMING);
+    }
+
     static MatchConfig pathPrefix(String prefix) {
         return new MatchConfig(Optional.empty(), Optional.empty(), Optional.of(prefix), Optional.empty(),
                 List.of(), Map.of(), Map.of(), Map.of(), Optional.empty());

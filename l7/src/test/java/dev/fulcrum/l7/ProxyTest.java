@@ -7,6 +7,7 @@ import static dev.fulcrum.l7.ProxyFixture.pool;
 import static dev.fulcrum.l7.ProxyFixture.poolAtPort;
 import static dev.fulcrum.l7.ProxyFixture.pools;
 import static dev.fulcrum.l7.ProxyFixture.route;
+import static dev.fulcrum.l7.ProxyFixture.streamingRoute;
 import static dev.fulcrum.l7.RawHttpClient.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -313,7 +314,7 @@ class ProxyTest {
     @MethodSource("dev.fulcrum.l7.ProxyFixture#setups")
     void streamsBodiesWithoutWaitingForTheirEnd(Setup setup) throws Exception {
         TestBackend web = backend("web");
-        ProxyFixture proxy = proxy(setup, List.of(defaultRoute("web")), pools(pool("web", web)));
+        ProxyFixture proxy = proxy(setup, List.of(streamingRoute("web")), pools(pool("web", web)));
 
         try (RawHttpClient client = proxy.client()) {
             client.send("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");

@@ -194,6 +194,17 @@ public final class RouteRequest implements BalancingContext {
         return queryParameters.getOrDefault(name, List.of());
     }
 
+    /**
+     * Keeps the headers as they are now for the balancer and cookie look-ups, though the
+     * request's own are rewritten afterwards. Costs a copy: only for pools that hash on a
+     * header or cookie.
+     */
+    public void keepHeadersAsReceived() {
+        if (headers != null) {
+            headers = headers.copy();
+        }
+    }
+
     /** Sets the address the request came from and returns this, as the balancer's context. */
     public RouteRequest forClient(SocketAddress client) {
         this.client = client;

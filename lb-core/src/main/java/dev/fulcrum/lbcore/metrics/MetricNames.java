@@ -31,6 +31,8 @@ public final class MetricNames {
     public static final String TAG_CAUSE = "cause";
     public static final String SERVER_CONNECTIONS_ACTIVE = "fulcrum.server.connections.active";
     public static final String RETRIES = "fulcrum.retries";
+    /** Requests that met a bug of ours (answered 500, or cut short), by listener. */
+    public static final String HTTP_INTERNAL_ERRORS = "fulcrum.http.internal.errors";
     public static final String STICKY = "fulcrum.sticky";
     public static final String TLS_HANDSHAKES = "fulcrum.tls.handshakes";
     /** Successful handshakes that resumed an earlier session (ticket or cache), per listener. */

@@ -115,6 +115,28 @@ public final class ConnectionQueue {
         }
     }
 
+    /**
+     * Wakes the oldest waiter of that event loop, if there is one: a connection released there
+     * can serve it as it is, where closing it would only have freed room for someone.
+     *
+     * @return false when nobody waits on that loop
+     */
+    public boolean wakeOneOn(EventExecutor executor) {
+        if (waiting.get() == 0) {
+            return false;
+        }
+        for (Waiter waiter : waiters) {
+            if (waiter.executor == executor && waiter.claim()) {
+                waiters.remove(waiter);
+                waiting.decrementAndGet();
+                waiter.timer.cancel(false);
+                executor.execute(waiter.retry);
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Connections waiting now. */
     public int waiting() {
         return waiting.get();

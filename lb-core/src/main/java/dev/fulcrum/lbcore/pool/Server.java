@@ -169,6 +169,14 @@ public final class Server {
         this.slowStartNanos = slowStart.toNanos();
     }
 
+    /**
+     * Wakes a request of that event loop waiting in this server's pool queue, if any: it will
+     * find the connection this server just left idle there.
+     */
+    public boolean wakeWaiterOn(io.netty.util.concurrent.EventExecutor loop) {
+        return queue.wakeOneOn(loop);
+    }
+
     /** Connections or requests wait in this server's pool queue for room. */
     public boolean hasWaiters() {
         return queue.waiting() > 0;

@@ -1,0 +1,778 @@
+package dev.fulcrum.l7;
+
+import dev.fulcrum.l7.routing.InvalidRequestTargetException;
+import dev.fulcrum.l7.routing.Route;
+import dev.fulcrum.l7.routing.RouteRequest;
+import dev.fulcrum.l7.sticky.PoolStickiness;
+import dev.fulcrum.l7.sticky.StickyChoice;
+import dev.fulcrum.lbcore.pool.ConnectionQueue;
+import dev.fulcrum.lbcore.pool.Pool;
+import dev.fulcrum.lbcore.pool.Server;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request and its response, from the request head to the end of the response: created
+ * for each request, confined to its event loop, thrown away at its end. It runs the phases in
+ * order (see the package documentation):
+ * <ol>
+ *   <li>admit: route match, body limit, local replies, the route's concurrency slot;</li>
+ *   <li>request filter: path rewrite, forwarding headers, route header edits, sticky strip;</li>
+ *   <li>body buffering: up to {@code buffer_request} is read before a server is chosen;</li>
+ *   <li>select peer ({@link PeerSelector}): sticky pin, balancer, servers to avoid;</li>
+ *   <li>lease: an idle connection of this loop, a new one, or the pool's queue;</li>
+ *   <li>relay: request body out, response back, backpressure and timeouts both ways;</li>
+ *   <li>response filter ({@link ResponseFilter});</li>
+ *   <li>complete, exactly once: metrics, access log, concurrency slot.</li>
+ * </ol>
+ * Every failure goes through {@link #fail} with its {@link Failure}, which says what the
+ * client gets, what passive health hears and whether the request goes again. Nothing here
+ * knows the client's protocol: the client is a {@link Downstream}.
+ */
+final class Exchange implements UpstreamListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+    static final RequestRejection BODY_TOO_LARGE =
+            new RequestRejection(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, LocalResponses.BODY_TOO_LARGE);
+
+    private enum Phase {
+        /** Reading the request body up to buffer_request before choosing a server. */
+        BUFFERING,
+        /** A server connection is being opened, or every server is full and the request waits in the queue. */
+        LEASING,
+        /** Request and response flow between client and server. */
+        RELAYING,
+        /** The proxy answers itself; what is left of the request body is discarded. */
+        LOCAL,
+        /** Over: the response was written whole, cut short, or the client went away. */
+        DONE
+    }
+
+    private final ClientContext client;
+    private final Downstream downstream;
+    private final L7Snapshot snapshot;
+    private final HttpRoutes routes;
+    private final UpstreamPool upstreams;
+    private final RouteRequest routeRequest;
+    /** The head as received, rewritten in place for the backend by the request filter. */
+    private final HttpRequest head;
+    private final long startNanos = System.nanoTime();
+    private final boolean bodyExpected;
+    private final boolean idempotent;
+    private final String upgrade;
+    private final Deadline responseDeadline;
+    private final Deadline idleDeadline;
+
+    private Phase phase;
+    private Route route;
+    private Pool pool;
+    private ExchangePolicy policy;
+    private CompiledRouteActions actions = CompiledRouteActions.NONE;
+    private PoolStickiness sticky;
+    private StickyChoice stickyChoice;
+    private ConcurrencyLimit slot;
+    private RequestMeters meters;
+    private RequestBodyBuffer body;
+    private long bodyBytesLeft;
+    private int retriesLeft;
+    private boolean freshRetryUsed;
+    private long queueDeadline;
+    private Server queuedAvoid;
+
+    private Server server;
+    private UpstreamConnection upstream;
+    /** The current try's connection came from the idle pool (it may have been closed by the server meanwhile). */
+    private boolean upstreamReused;
+    /** Something of a response came on the current try. */
+    private boolean responseSeen;
+    private boolean upstreamReusable;
+    private boolean interim;
+
+    private boolean requestDone;
+    private boolean responseStarted;
+    private boolean responseDone;
+    private boolean completed;
+    private int status;
+
+    private Exchange(ClientContext client, Downstream downstream, HttpRequest head) {
+        this.client = client;
+        this.downstream = downstream;
+        this.snapshot = client.refresh(downstream.eventLoop());
+        this.routes = client.routes();
+        this.upstreams = client.upstreams();
+        this.routeRequest = client.routeRequest;
+        this.head = head;
+        this.bodyExpected = head != null
+                && (HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0);
+        this.idempotent = head != null && RetryRules.isIdempotent(head.method());
+        this.upgrade = head == null ? null : UpgradeTunnel.requestedUpgrade(head);
+        // A request without a body is whole at its head (the codec's empty end marker adds nothing).
+        this.requestDone = !bodyExpected;
+        client.current = this;
+        this.responseDeadline = client.responseDeadline;
+        this.idleDeadline = client.idleDeadline;
+    }
+
+    /** Starts the exchange of a request head: admits it and sets it on its way. */
+    static Exchange start(ClientContext client, Downstream downstream, HttpRequest head) {
+        Exchange exchange = new Exchange(client, downstream, head);
+        if (exchange.routes != null && exchange.routes.accessLog() != null) {
+            // Only a listener that logs pays for reading what the log line needs.
+            client.exchangeLog.begin(head);
+        }
+        exchange.admit();
+        return exchange;
+    }
+
+    /** A request refused before its head could be read whole: answered, never forwarded. */
+    static Exchange refuse(ClientContext client, Downstream downstream, RequestRejection rejection) {
+        Exchange exchange = new Exchange(client, downstream, null);
+        client.exchangeLog.beginUnreadable();
+        exchange.requestDone = true;
+        exchange.answer(rejection.status(), rejection.reason(),
+                exchange.routes == null ? null : exchange.routes.unroutedMeters());
+        return exchange;
+    }
+
+    boolean isDone() {
+        return phase == Phase.DONE;
+    }
+
+    // ---- admit -------------------------------------------------------------------------------
+
+    private void admit() {
+        if (routes == null) {
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.LISTENER_GONE, null);
+            return;
+        }
+        try {
+            routeRequest.parse(head.method().name(), head.uri(), head.headers());
+        } catch (InvalidRequestTargetException e) {
+            answer(HttpResponseStatus.BAD_REQUEST, "bad request: " + e.getMessage(), routes.unroutedMeters());
+            return;
+        }
+        Route matched = routes.router().match(routeRequest);
+        if (matched == null) {
+            answer(HttpResponseStatus.NOT_FOUND, LocalResponses.NO_ROUTE, routes.unroutedMeters());
+            return;
+        }
+        ExchangePolicy routePolicy = routes.policy(matched);
+        if (HttpUtil.getContentLength(head, 0L) > routePolicy.maxRequestBody()) {
+            // Refused before any backend sees a byte; a chunked body is counted as it streams.
+            answer(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, LocalResponses.BODY_TOO_LARGE,
+                    routes.noServerMeters(matched));
+            return;
+        }
+        policy = routePolicy;
+        bodyBytesLeft = routePolicy.maxRequestBody();
+        actions = routes.actions(matched);
+        LocalReplies reply = routes.reply(matched);
+        if (reply != null) {
+            replyLocally(reply, matched);
+            return;
+        }
+        if (!routePolicy.concurrency().tryAcquire()) {
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.routeBusy(matched.name()),
+                    routes.noServerMeters(matched));
+            return;
+        }
+        slot = routePolicy.concurrency();
+        route = matched;
+        pool = routes.pool(matched);
+        retriesLeft = routePolicy.retries();
+        sticky = routes.sticky(matched);
+        body = new RequestBodyBuffer(bodyExpected ? routePolicy.bufferRequest() : 0);
+        if (routes.hashesOnRequest(matched)) {
+            // Hash keys come from the request as the client sent it, not as rewritten for the backend.
+            routeRequest.keepHeadersAsReceived();
+        }
+        stickyChoice = sticky == null ? null : sticky.choose(routeRequest.forClient(client.clientAddress));
+        // A client that waits for 100 Continue sends no body until the server asks: nothing to buffer.
+        boolean awaitsContinue = HttpUtil.is100ContinueExpected(head);
+        filterRequest();
+        if (bodyExpected && routePolicy.bufferRequest() > 0 && !awaitsContinue) {
+            phase = Phase.BUFFERING;
+            downstream.requestMore();
+            return;
+        }
+        lease(null);
+    }
+
+    // ---- request filter ----------------------------------------------------------------------
+
+    private void filterRequest() {
+        boolean http10 = head.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        client.rewriter.rewrite(head, routeRequest, actions, routes.forwarding(), upgrade);
+        if (http10) {
+            // RFC 9110 10.1.1: a 100-continue expectation in an HTTP/1.0 request is to be ignored,
+            // and the backend would otherwise take it as HTTP/1.1's and answer 100 to nobody.
+            head.headers().remove(HttpHeaderNames.EXPECT);
+        }
+        if (sticky != null) {
+            sticky.stripFromRequest(head.headers());
+        }
+    }
+
+    // ---- select peer and lease ---------------------------------------------------------------
+
+    /**
+     * Finds a server and a connection to it: an idle connection of this loop, else a new one,
+     * else the pool's queue. {@code avoid} is the server a retry comes from.
+     */
+    private void lease(Server avoid) {
+        phase = Phase.LEASING;
+        Server picked = PeerSelector.select(pool, routeRequest.forClient(client.clientAddress), stickyChoice, avoid);
+        if (picked == null) {
+            UpstreamConnection idle = PeerSelector.idleOfFullServer(pool, upstreams, stickyChoice, avoid);
+            if (idle != null) {
+                // Servers at their cap still take requests over connections already open.
+                useServer(idle.server());
+                relayOver(idle, true);
+                return;
+            }
+            waitForRoom(avoid);
+            return;
+        }
+        useServer(picked);
+        UpstreamConnection idle = upstreams.pollIdle(picked);
+        if (idle != null) {
+            relayOver(idle, true);
+            return;
+        }
+        connect(picked, avoid);
+    }
+
+    private void connect(Server picked, Server avoid) {
+        if (!picked.tryAcquireConnection()) {
+            // Reached its connection cap since the balancer looked.
+            waitForRoom(avoid);
+            return;
+        }
+        upstreams.connect(picked, policy.upstream(), policy.tls())
+                .addListener((ChannelFuture f) -> guarded(() -> onConnected(f)));
+    }
+
+    private void useServer(Server picked) {
+        server = picked;
+        meters = routes.meters(route, picked);
+    }
+
+    /**
+     * No server has room: when servers are up but full, wait in the pool's queue (bounded in
+     * length and time) and pick again when a connection closes; otherwise answer 503 at once.
+     */
+    private void waitForRoom(Server avoid) {
+        String poolName = pool.name();
+        if (!pool.hasServerInRotation()) {
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.noServer(poolName),
+                    routes.noServerMeters(route));
+            return;
+        }
+        ConnectionQueue queue = pool.queue();
+        boolean first = queueDeadline == 0;
+        if (first) {
+            queueDeadline = queue.deadlineFromNow();
+        }
+        queuedAvoid = avoid;
+        Runnable wake = () -> guarded(this::onQueueWake);
+        Runnable timeout = () -> guarded(this::onQueueTimeout);
+        boolean waiting = first
+                ? queue.await(downstream.eventLoop(), queueDeadline, wake, timeout)
+                : queue.awaitAgain(downstream.eventLoop(), queueDeadline, wake, timeout);
+        if (!waiting) {
+            answer(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    first ? LocalResponses.queueFull(poolName) : LocalResponses.queueTimeout(poolName),
+                    routes.noServerMeters(route));
+        } else if (first) {
+            snapshot.allUpstreams().shedIdle(pool, downstream.eventLoop());
+        }
+    }
+
+    /** A server connection closed or was handed over: pick again (or pass the turn on if this exchange is over). */
+    private void onQueueWake() {
+        if (phase != Phase.LEASING || upstream != null) {
+            pool.queue().roomFreed();
+            return;
+        }
+        lease(queuedAvoid);
+    }
+
+    private void onQueueTimeout() {
+        if (phase != Phase.LEASING || upstream != null) {
+            return;
+        }
+        answer(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.queueTimeout(pool.name()),
+                routes.noServerMeters(route));
+    }
+
+    private void onConnected(ChannelFuture future) {
+        if (phase != Phase.LEASING || upstream != null) {
+            // The exchange ended meanwhile (the client went away): keep the fresh connection for the next request.
+            if (future.isSuccess()) {
+                upstreams.release(future.channel().pipeline().get(UpstreamConnection.class), true);
+            }
+            return;
+        }
+        if (!future.isSuccess()) {
+            LOG.debug("connect to {} failed: {}", server, future.cause().toString());
+            fail(future.cause() instanceof ConnectTimeoutException ? Failure.CONNECT_TIMEOUT : Failure.CONNECT_FAILED,
+                    future.cause());
+            return;
+        }
+        relayOver(future.channel().pipeline().get(UpstreamConnection.class), false);
+    }
+
+    // ---- relay -------------------------------------------------------------------------------
+
+    /** The connection is ours: the head goes out, then what is held of the body. */
+    private void relayOver(UpstreamConnection connection, boolean reused) {
+        phase = Phase.RELAYING;
+        upstream = connection;
+        upstreamReused = reused;
+        responseSeen = false;
+        connection.lease(this);
+        RequestRewriter.setHost(head, policy.upstream(), server);
+        connection.expectResponseTo(head.method());
+        connection.channel().write(head).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (bodyExpected) {
+            body.writeTo(connection.channel());
+        } else {
+            connection.channel().write(LastHttpContent.EMPTY_LAST_CONTENT)
+                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+        armIdle();
+        if (requestDone) {
+            requestSent();
+            return;
+        }
+        // What was read ahead goes now (the server may have to say 100 Continue before more
+        // comes); the rest follows at the end of each client read.
+        connection.channel().flush();
+        if (connection.channel().isWritable()) {
+            downstream.requestMore();
+        }
+    }
+
+    /** The client's read batch is over: what it brought of the body goes to the server in one flush. */
+    void onDownstreamReadComplete() {
+        if (phase == Phase.RELAYING && upstream != null && !requestDone) {
+            upstream.channel().flush();
+        }
+    }
+
+    /** A part of the request body from the client; ownership passes. */
+    void onRequestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (phase == Phase.LOCAL || phase == Phase.DONE) {
+            content.release();
+            requestDone |= last;
+            return;
+        }
+        if (!bodyExpected) {
+            // The end marker of a body-less request: the request was whole at its head.
+            content.release();
+            return;
+        }
+        bodyBytesLeft -= content.content().readableBytes();
+        if (bodyBytesLeft < 0) {
+            content.release();
+            onRequestRejected(BODY_TOO_LARGE);
+            return;
+        }
+        requestDone = last;
+        if (phase == Phase.RELAYING) {
+            body.stream(content, upstream.channel());
+            armIdle();
+            if (last) {
+                requestSent();
+            } else if (upstream.channel().isWritable()) {
+                downstream.requestMore();
+            }
+            return;
+        }
+        body.hold(content);
+        if (phase == Phase.BUFFERING) {
+            if (last || body.bytes() >= policy.bufferRequest()) {
+                lease(null);
+            } else {
+                downstream.requestMore();
+            }
+        }
+    }
+
+    private void requestSent() {
+        upstream.channel().flush();
+        if (!responseStarted) {
+            responseDeadline.arm(policy.responseTimeoutNanos());
+        }
+    }
+
+    /** A part of the request the client side refused (body too large or too slow, bad chunking). */
+    void onRequestRejected(RequestRejection rejection) {
+        requestDone = true;
+        if (phase == Phase.DONE) {
+            return;
+        }
+        // The backend connection, if any, is left mid-request: out of sync.
+        dropUpstream();
+        if (phase == Phase.LOCAL) {
+            return;
+        }
+        if (responseStarted) {
+            abort();
+        } else {
+            answer(rejection.status(), rejection.reason(),
+                    meters != null ? meters : route != null ? routes.noServerMeters(route) : routes == null ? null
+                            : routes.unroutedMeters());
+        }
+    }
+
+    @Override
+    public void onUpstreamRead(Object msg) {
+        if (phase != Phase.RELAYING) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        responseSeen = true;
+        if (msg instanceof HttpResponse response) {
+            onResponseHead(response);
+        } else if (msg instanceof HttpContent content) {
+            onResponseContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            LOG.debug("invalid response from {}: {}", server, response.decoderResult().cause().toString());
+            ReferenceCountUtil.release(response);
+            fail(Failure.INVALID_RESPONSE, response.decoderResult().cause());
+            return;
+        }
+        int code = response.status().code();
+        if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            if (upgrade != null && requestDone) {
+                switchToTunnel(response);
+            } else {
+                // Nobody asked to upgrade (or the request is not over): the backend is out of step.
+                ReferenceCountUtil.release(response);
+                fail(Failure.INVALID_RESPONSE, null);
+            }
+            return;
+        }
+        ResponseFilter.apply(response, routes.forwarding(), actions, sticky, server, stickyChoice);
+        if (code < 200) {
+            // 100 Continue and friends: passed on (if the client can take them); the final response follows.
+            interim = true;
+            downstream.writeInterim(response);
+            return;
+        }
+        responseStarted = true;
+        responseDeadline.disarm();
+        body.release();
+        status = code;
+        upstreamReusable = HttpUtil.isKeepAlive(response)
+                && ResponseFraming.isFramed(response, routeRequest.method().equals("HEAD"));
+        downstream.writeHead(response, true);
+    }
+
+    private void onResponseContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (interim) {
+            // The end of an interim response: nothing of it is for the client.
+            content.release();
+            interim = !last;
+            return;
+        }
+        if (!responseStarted) {
+            content.release();
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            // A malformed chunk: the body cannot be trusted to its end.
+            LOG.debug("response body from {} broken: {}", server, content.decoderResult().cause().toString());
+            content.release();
+            fail(Failure.TRUNCATED_RESPONSE, content.decoderResult().cause());
+            return;
+        }
+        client.exchangeLog.addResponseBytes(content.content().readableBytes());
+        if (!last) {
+            downstream.writeContent(content);
+            return;
+        }
+        responseDone = true;
+        idleDeadline.disarm();
+        snapshot.health().onSuccess(server);
+        snapshot.health().onResponse(server, status);
+        // Counted before the client can see the end of the response.
+        complete();
+        downstream.writeContent(content);
+        UpstreamConnection connection = upstream;
+        upstream = null;
+        phase = Phase.DONE;
+        // A backend that finished before the client's request did is out of step with it, and
+        // bytes beyond the response's end answer nothing: either way the connection goes.
+        upstreams.release(connection, upstreamReusable && requestDone && !connection.hasUnreadBytes());
+        downstream.flush();
+        downstream.finish();
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        downstream.flush();
+        if (phase == Phase.RELAYING && upstream != null) {
+            armIdle();
+            if (downstream.isWritable()) {
+                upstream.channel().read();
+            }
+        }
+    }
+
+    /** The client can take more response bytes again. */
+    void onDownstreamWritable() {
+        if (phase == Phase.RELAYING && upstream != null && !responseDone) {
+            upstream.channel().read();
+        }
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        if (writable && phase == Phase.RELAYING && !requestDone) {
+            downstream.requestMore();
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed(Throwable cause) {
+        if (phase != Phase.RELAYING || upstream == null) {
+            return;
+        }
+        upstream = null;
+        if (responseStarted) {
+            LOG.debug("{} closed mid-response", server);
+            fail(Failure.TRUNCATED_RESPONSE, cause);
+        } else if (upstreamReused && !responseSeen) {
+            fail(Failure.STALE_CONNECTION, cause);
+        } else {
+            fail(Failure.CLOSED_BEFORE_RESPONSE, cause);
+        }
+    }
+
+    /** The route's response timeout: the whole request went out, no response head came back. */
+    void onResponseTimeout() {
+        if (phase == Phase.RELAYING && !responseStarted && upstream != null) {
+            LOG.debug("{} did not answer in time", server);
+            fail(Failure.RESPONSE_TIMEOUT, UpstreamFailure.noResponseInTime(server));
+        }
+    }
+
+    /** The route's response_idle timeout: the server said nothing for that long. */
+    void onResponseIdle() {
+        if (phase == Phase.RELAYING && upstream != null) {
+            LOG.debug("{} was silent for longer than the route's response_idle", server);
+            fail(Failure.RESPONSE_IDLE, UpstreamFailure.silent(server));
+        }
+    }
+
+    private void armIdle() {
+        idleDeadline.arm(policy.responseIdleNanos());
+    }
+
+    /** The backend agreed to switch protocols: the tunnel belongs to the downstream from here on. */
+    private void switchToTunnel(HttpResponse response) {
+        String agreed = response.headers().get(HttpHeaderNames.UPGRADE, upgrade);
+        HopByHopHeaders.strip(response.headers());
+        routes.forwarding().onResponse(response.headers());
+        UpgradeTunnel.keepUpgradeHeaders(response.headers(), agreed);
+        disarmDeadlines();
+        responseStarted = true;
+        responseDone = true;
+        status = response.status().code();
+        body.release();
+        complete();
+        UpstreamConnection connection = upstream;
+        upstream = null;
+        connection.endLease();
+        phase = Phase.DONE;
+        downstream.openTunnel(response, connection);
+    }
+
+    // ---- failures ----------------------------------------------------------------------------
+
+    /**
+     * A try failed: passive health hears of it when the server is to blame, the request goes
+     * again when the failure allows it, else the client gets the failure's status (or, with a
+     * response under way, a cut connection).
+     */
+    private void fail(Failure failure, Throwable cause) {
+        disarmDeadlines();
+        dropUpstream();
+        if (failure.reportsHealth && server != null) {
+            snapshot.health().onFailure(server, cause != null ? cause : UpstreamFailure.of(failure, server));
+        }
+        if (!responseStarted && body.isIntact()
+                && failure.mayRetry(true, idempotent, retriesLeft, freshRetryUsed)) {
+            retry(failure);
+            return;
+        }
+        if (responseStarted) {
+            abort();
+        } else {
+            answer(failure.status, failure.reason, meters);
+        }
+    }
+
+    private void retry(Failure failure) {
+        Server failed = server;
+        if (failure.retry == Failure.Retry.FRESH_CONNECTION) {
+            // The server never saw it: the same server, over a connection of its own this time.
+            freshRetryUsed = true;
+            LOG.debug("sending {} {} again on a new connection: a pooled one to {} was stale", head.method(),
+                    head.uri(), failed);
+            phase = Phase.LEASING;
+            connect(failed, null);
+            return;
+        }
+        retriesLeft--;
+        routes.retries(route).increment();
+        LOG.debug("retrying {} {} after {} failed", head.method(), head.uri(), failed);
+        lease(failed);
+    }
+
+    /** Runs a step that no handler's own guard covers (a listener, a timer, a queue wake-up). */
+    void guarded(Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            onInternalError(e);
+        }
+    }
+
+    /** A bug of ours surfaced while this exchange ran: 500 when nothing was sent yet, else a cut response. */
+    @Override
+    public void onInternalError(Throwable error) {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        LOG.error("internal error in the exchange of {} {} from {}", head == null ? "-" : head.method(),
+                head == null ? "-" : head.uri(), client.clientAddress, error);
+        if (routes != null) {
+            routes.internalErrors().increment();
+        }
+        disarmDeadlines();
+        dropUpstream();
+        if (responseStarted || phase == Phase.LOCAL) {
+            abort();
+        } else {
+            answer(Failure.INTERNAL.status, Failure.INTERNAL.reason,
+                    meters != null ? meters : routes == null ? null : routes.unroutedMeters());
+        }
+    }
+
+    /** The client went away: nothing more can be written. */
+    void onDownstreamClosed() {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        disarmDeadlines();
+        dropUpstream();
+        if (phase == Phase.LEASING) {
+            // A queued wake-up or a connect in flight finds the exchange over.
+            upstream = null;
+        }
+        phase = Phase.DONE;
+        complete();
+    }
+
+    private void dropUpstream() {
+        if (upstream != null) {
+            UpstreamConnection connection = upstream;
+            upstream = null;
+            upstreams.release(connection, false);
+        }
+    }
+
+    private void abort() {
+        phase = Phase.DONE;
+        complete();
+        downstream.abort();
+    }
+
+    private void disarmDeadlines() {
+        responseDeadline.disarm();
+        idleDeadline.disarm();
+    }
+
+    // ---- local answers -----------------------------------------------------------------------
+
+    /** Answers from the proxy itself; what is left of the request body is discarded. */
+    private void answer(HttpResponseStatus responseStatus, String message, RequestMeters requestMeters) {
+        finishLocally(LocalResponses.create(downstream.alloc(), responseStatus, message, false), requestMeters);
+    }
+
+    /** A route that answers itself (redirect, fixed response); its response header edits apply. */
+    private void replyLocally(LocalReplies reply, Route answering) {
+        FullHttpResponse response = reply.render(downstream.alloc(), routeRequest, client.scheme, false);
+        actions.editResponse(response.headers());
+        finishLocally(response, routes.noServerMeters(answering));
+    }
+
+    private void finishLocally(FullHttpResponse response, RequestMeters requestMeters) {
+        phase = Phase.LOCAL;
+        disarmDeadlines();
+        responseStarted = true;
+        responseDone = true;
+        status = response.status().code();
+        meters = requestMeters;
+        complete();
+        downstream.writeHead(response, false);
+        downstream.flush();
+        phase = Phase.DONE;
+        downstream.finish();
+    }
+
+    // ---- complete ----------------------------------------------------------------------------
+
+    /** Runs once, however the exchange ends: the slot goes back, metrics and the access log record it. */
+    private void complete() {
+        if (completed) {
+            return;
+        }
+        completed = true;
+        if (body != null) {
+            body.release();
+        }
+        if (slot != null) {
+            slot.release();
+        }
+        if (meters != null && status != 0) {
+            long nanos = System.nanoTime() - startNanos;
+            meters.record(status, nanos);
+            client.exchangeLog.end(routes == null ? null : routes.accessLog(), client.rewriter.clientIp(), status,
+                    nanos, meters);
+        }
+    }
+
+    /** The exchange is over for the client: what is left of a local answer's body is discarded too. */
+    void close() {
+        phase = Phase.DONE;
+        disarmDeadlines();
+        if (body != null) {
+            body.release();
+        }
+    }
+}
