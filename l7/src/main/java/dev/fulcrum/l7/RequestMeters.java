@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,6 +21,18 @@ import java.util.concurrent.TimeUnit;
  * a duration timer. Registered once when the snapshot is built; recording is a field access.
  */
 final class RequestMeters {
+
+    /**
+     * Bucket bounds of {@code fulcrum_http_request_duration_seconds}, 1 ms to 60 s: a fixed set,
+     * so each (listener, route, pool, server) series has 17 buckets (with +Inf) rather than the
+     * 70-odd of a percentile histogram. {@code histogram_quantile} works on any bounds.
+     */
+    static final Duration[] BUCKETS = {
+        Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+        Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(60),
+    };
 
     private final Counter[] byStatusClass = new Counter[5];
     private final Timer duration;
@@ -44,7 +57,7 @@ final class RequestMeters {
         duration = Timer.builder(HTTP_REQUEST_DURATION)
                 .description("Time from the request head to the last byte of the response")
                 .tags(tags)
-                .publishPercentileHistogram()
+                .serviceLevelObjectives(BUCKETS)
                 .register(registry);
     }
 
