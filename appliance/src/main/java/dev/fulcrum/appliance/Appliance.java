@@ -42,7 +42,11 @@ public final class Appliance implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Appliance.class);
 
-    /** How long a replaced snapshot lives on for the requests that started on it (access log lines). */
+    /**
+     * How long a replaced snapshot lives on for the requests that started on it: then its idle
+     * backend connections close, and its meters that the running snapshot does not use go. Its
+     * access log writers stay open while a later snapshot writes the same files.
+     */
     private static final long RETIRED_SNAPSHOT_GRACE_SECONDS = 10;
 
     private final EventLoops loops;
@@ -162,15 +166,17 @@ public final class Appliance implements AutoCloseable {
         TlsRuntime oldTls = tls.get();
         TlsRuntime nextTls = null;
         L7Snapshot nextL7 = null;
-        OutlierDetector nextOutliers;
+        L4Snapshot nextL4 = null;
+        OutlierDetector nextOutliers = null;
         ListenerSet.Reconciliation change;
         Map<String, Pool> pools;
         try {
             pools = Pools.build(next.pools(), oldL7.pools());
             nextOutliers = new OutlierDetector(pools, next.pools(), GlobalEventExecutor.INSTANCE, metrics.registry());
             nextTls = TlsRuntime.start(next, metrics.registry(), TlsRuntime.WATCH_PERIOD);
-            nextL7 = L7Snapshot.build(next, pools, loops, metrics.registry(), nextOutliers, nextTls.upstreams());
-            L4Snapshot nextL4 = L4Snapshot.build(next, pools, metrics.registry(), nextOutliers, nextTls.upstreams());
+            nextL7 = L7Snapshot.build(next, pools, loops, metrics.registry(), nextOutliers, nextTls.upstreams(),
+                    oldL7);
+            nextL4 = L4Snapshot.build(next, pools, metrics.registry(), nextOutliers, nextTls.upstreams());
             // The new listeners must find their routes from their first connection: swap, then bind.
             tls.set(nextTls);
             snapshot.set(nextL7);
@@ -182,6 +188,12 @@ public final class Appliance implements AutoCloseable {
             l4Snapshot.set(oldL4);
             if (nextL7 != null) {
                 nextL7.close();
+            }
+            if (nextL4 != null) {
+                nextL4.close();
+            }
+            if (nextOutliers != null) {
+                nextOutliers.close();
             }
             if (nextTls != null) {
                 nextTls.close();
@@ -196,9 +208,8 @@ public final class Appliance implements AutoCloseable {
         } catch (UncheckedIOException e) {
             log.error("reload: {}; the previous admin token stays", e.getMessage());
         }
-        // The gauges read server objects: the replaced ones go, the new ones are bound.
-        healthMetrics.get().close();
-        healthMetrics.set(HealthMetrics.bind(pools, metrics.registry()));
+        // The gauges read server objects: the new ones are bound, then those of removed servers go.
+        healthMetrics.getAndSet(HealthMetrics.bind(pools, metrics.registry())).close();
         outliers.getAndSet(nextOutliers).close();
         ActiveHealthChecks oldChecks = checks.getAndSet(ActiveHealthChecks.start(pools, next.pools(), loops,
                 metrics.registry()));
@@ -207,7 +218,10 @@ public final class Appliance implements AutoCloseable {
         }
         oldTls.close();
         nextTls.rebindGauges();
-        GlobalEventExecutor.INSTANCE.schedule(oldL7::close, RETIRED_SNAPSHOT_GRACE_SECONDS, TimeUnit.SECONDS);
+        GlobalEventExecutor.INSTANCE.schedule(() -> {
+            oldL7.close();
+            oldL4.close();
+        }, RETIRED_SNAPSHOT_GRACE_SECONDS, TimeUnit.SECONDS);
         log.info("reloaded {}: {} listeners, {} pools", next.source(), next.listeners().size(), next.pools().size());
     }
 

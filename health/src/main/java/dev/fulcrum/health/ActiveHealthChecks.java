@@ -3,6 +3,7 @@ package dev.fulcrum.health;
 import dev.fulcrum.config.HealthCheckConfig;
 import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.lbcore.EventLoops;
+import dev.fulcrum.lbcore.metrics.MeterScope;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * The servers are spread over the event loops; each is checked by its own {@link ServerCheck}.
  *
  * <p>Meters (per pool and server): {@code fulcrum.health.checks} by result and
- * {@code fulcrum.health.check.duration}. They are not removed on {@link #close()}: the checks
- * of a reloaded configuration register the same meters and carry on counting.
+ * {@code fulcrum.health.check.duration}. The checks of a reloaded configuration register the
+ * same meters and carry on counting; {@link #close()} removes those of servers no checks
+ * started since hold (a removed server, a pool no longer checked).
  */
 public final class ActiveHealthChecks implements AutoCloseable {
 
@@ -37,10 +39,12 @@ public final class ActiveHealthChecks implements AutoCloseable {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final List<ServerCheck> checks;
+    private final MeterScope meters;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ActiveHealthChecks(List<ServerCheck> checks) {
+    private ActiveHealthChecks(List<ServerCheck> checks, MeterScope meters) {
         this.checks = List.copyOf(checks);
+        this.meters = meters;
     }
 
     /**
@@ -54,6 +58,7 @@ public final class ActiveHealthChecks implements AutoCloseable {
                                            EventLoops loops, MeterRegistry registry) {
         List<EventLoop> eventLoops = loops.loops();
         SslContext tls = null;
+        MeterScope meters = MeterScope.open(registry);
         List<ServerCheck> checks = new ArrayList<>();
         for (Map.Entry<String, Pool> entry : pools.entrySet()) {
             Optional<HealthCheckConfig> configured = Optional.ofNullable(configs.get(entry.getKey()))
@@ -68,10 +73,10 @@ public final class ActiveHealthChecks implements AutoCloseable {
             ProbeRunner runner = new ProbeRunner(loops.transport(), Probes.forConfig(config, tls), config.timeout());
             for (Server server : entry.getValue().servers()) {
                 EventLoop loop = eventLoops.get(checks.size() % eventLoops.size());
-                checks.add(new ServerCheck(server, loop, runner, config, new CheckMeters(registry, server)));
+                checks.add(new ServerCheck(server, loop, runner, config, new CheckMeters(meters, server)));
             }
         }
-        ActiveHealthChecks started = new ActiveHealthChecks(checks);
+        ActiveHealthChecks started = new ActiveHealthChecks(checks, meters);
         checks.forEach(ServerCheck::start);
         if (!checks.isEmpty()) {
             LOG.info("active health checks started for {} servers", checks.size());
@@ -87,12 +92,14 @@ public final class ActiveHealthChecks implements AutoCloseable {
     /**
      * Stops every check: none starts after this returns, and those in progress are cancelled
      * and their connections closed. Waits for that unless called on one of the event loops.
+     * The meters of servers that no checks started since hold leave the registry.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        meters.close();
         List<Future<?>> stopped = new ArrayList<>(checks.size());
         checks.forEach(check -> stopped.add(check.stop()));
         if (checks.stream().anyMatch(check -> check.loop().inEventLoop())) {

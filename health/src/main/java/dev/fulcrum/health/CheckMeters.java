@@ -8,9 +8,9 @@ import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_POOL;
 import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_RESULT;
 import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_SERVER;
 
+import dev.fulcrum.lbcore.metrics.MeterScope;
 import dev.fulcrum.lbcore.pool.Server;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -33,22 +33,21 @@ final class CheckMeters {
     private final Counter failed;
     private final Timer duration;
 
-    CheckMeters(MeterRegistry registry, Server server) {
+    /** @param meters the scope of the checks these meters belong to: they leave with the last checks of the server */
+    CheckMeters(MeterScope meters, Server server) {
         Tags tags = Tags.of(TAG_POOL, server.pool(), TAG_SERVER, server.name());
-        passed = counter(registry, tags, PASS);
-        failed = counter(registry, tags, FAIL);
-        duration = Timer.builder(HEALTH_CHECK_DURATION)
+        passed = counter(meters, tags, PASS);
+        failed = counter(meters, tags, FAIL);
+        duration = meters.register(Timer.builder(HEALTH_CHECK_DURATION)
                 .description("Time an active health check took, from connecting to the verdict")
                 .tags(tags)
-                .serviceLevelObjectives(BUCKETS)
-                .register(registry);
+                .serviceLevelObjectives(BUCKETS)::register);
     }
 
-    private static Counter counter(MeterRegistry registry, Tags tags, String result) {
-        return Counter.builder(HEALTH_CHECKS)
+    private static Counter counter(MeterScope meters, Tags tags, String result) {
+        return meters.register(Counter.builder(HEALTH_CHECKS)
                 .description("Active health checks run, by result")
-                .tags(tags).tag(TAG_RESULT, result)
-                .register(registry);
+                .tags(tags).tag(TAG_RESULT, result)::register);
     }
 
     void record(CheckResult result, long nanos) {

@@ -3,6 +3,7 @@ package dev.fulcrum.health;
 import dev.fulcrum.config.OutlierDetection;
 import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.lbcore.health.PassiveHealth;
+import dev.fulcrum.lbcore.metrics.MeterScope;
 import dev.fulcrum.lbcore.metrics.MetricNames;
 import dev.fulcrum.lbcore.pool.PassiveState;
 import dev.fulcrum.lbcore.pool.Pool;
@@ -32,6 +33,7 @@ public final class OutlierDetector implements PassiveHealth {
     private final Map<String, Policy> policies;
     private final EventExecutor timers;
     private final Map<Server, Counter> ejections;
+    private final MeterScope meters;
     private volatile boolean closed;
 
     /** One pool's settings and servers. */
@@ -45,14 +47,16 @@ public final class OutlierDetector implements PassiveHealth {
                            MeterRegistry registry) {
         Map<String, Policy> byPool = new HashMap<>();
         Map<Server, Counter> counters = new IdentityHashMap<>();
+        MeterScope meters = MeterScope.open(registry);
+        this.meters = meters;
         pools.forEach((name, pool) -> {
             PoolConfig config = configs.get(name);
             if (config != null && config.failure().outlier().enabled()) {
                 byPool.put(name, new Policy(config.failure().outlier(), pool));
                 for (Server server : pool.servers()) {
-                    counters.put(server, Counter.builder(MetricNames.SERVER_EJECTIONS)
+                    counters.put(server, meters.register(Counter.builder(MetricNames.SERVER_EJECTIONS)
                             .tag(MetricNames.TAG_POOL, name).tag(MetricNames.TAG_SERVER, server.name())
-                            .description("times passive outlier detection ejected the server").register(registry));
+                            .description("times passive outlier detection ejected the server")::register));
                 }
             }
         });
@@ -65,9 +69,13 @@ public final class OutlierDetector implements PassiveHealth {
                         "ejection ended")));
     }
 
-    /** A reload replaced this detector: the ejections it timed end with the one that took over. */
+    /**
+     * A reload replaced this detector: the ejections it timed end with the one that took over,
+     * and the ejection counters of servers that one does not watch go.
+     */
     public void close() {
         closed = true;
+        meters.close();
     }
 
     @Override

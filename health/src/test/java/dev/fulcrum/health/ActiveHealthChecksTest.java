@@ -349,15 +349,39 @@ class ActiveHealthChecksTest {
     }
 
     @Test
+    void checksOfAReloadKeepCountingOnTheSameMetersAndTheLastToCloseRemovesThem() {
+        ProbeTarget target = closing(ProbeTarget.silent());
+        Map<String, PoolConfig> configs = Map.of(POOL, pool(POOL, Optional.of(CheckSpec.of(HealthCheckType.TCP)
+                .build()), target.port()));
+        Map<String, Pool> pools = Pools.build(configs);
+        ActiveHealthChecks before = ActiveHealthChecks.start(pools, configs, loops, registry);
+        checks = before;
+        within(5).until(() -> passes() >= 1);
+        ActiveHealthChecks after = ActiveHealthChecks.start(Pools.build(configs, pools), configs, loops, registry);
+        checks = after;
+        before.close();
+        double counted = passes();
+        assertThat(counted).as("the reloaded checks' meter, still registered").isGreaterThanOrEqualTo(1);
+        within(5).until(() -> passes() > counted);
+
+        after.close();
+        assertThat(registry.find(HEALTH_CHECKS).counters()).as("no checks of the server left").isEmpty();
+        assertThat(registry.find(HEALTH_CHECK_DURATION).timers()).isEmpty();
+    }
+
+    @Test
     void closeCancelsACheckInProgressAndClosesItsConnection() {
         ProbeTarget target = closing(ProbeTarget.silent());
         check(target, CheckSpec.of(HealthCheckType.HTTP).timeout(Duration.ofSeconds(10)));
         within(5).until(() -> target.open() == 1);
+        // Held here: closing the checks takes their meters off the registry.
+        io.micrometer.core.instrument.Counter failed = registry.get(HEALTH_CHECKS)
+                .tags(TAG_POOL, POOL, TAG_SERVER, SERVER, TAG_RESULT, FAIL).counter();
 
         checks.close();
         // Long before the check's own timeout.
         within(2).until(() -> target.open() == 0);
         assertThat(target.accepted()).isEqualTo(1);
-        assertThat(failures()).as("a cancelled check is no result").isZero();
+        assertThat(failed.count()).as("a cancelled check is no result").isZero();
     }
 }

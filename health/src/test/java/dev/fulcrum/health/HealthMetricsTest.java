@@ -53,4 +53,39 @@ class HealthMetricsTest {
         assertThat(registry.get(MetricNames.SERVER_TRANSITIONS).tag("to", "draining").tag("cause", "admin")
                 .counter().count()).isEqualTo(1);
     }
+
+    @Test
+    void aReloadKeepsTheMetersOfKeptServersAndRemovesThoseOfRemovedOnes() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Server kept = new Server("web", "web-1", 0, new InetSocketAddress("127.0.0.1", 9001), 100, 0);
+        Server removed = new Server("web", "web-2", 1, new InetSocketAddress("127.0.0.1", 9002), 100, 0);
+        Server other = new Server("old", "old-1", 0, new InetSocketAddress("127.0.0.1", 9003), 100, 0);
+        Map<String, Pool> before = Map.of(
+                "web", new Pool("web", List.of(kept, removed), new RoundRobinBalancer(List.of(kept, removed))),
+                "old", new Pool("old", List.of(other), new RoundRobinBalancer(List.of(other))));
+        HealthMetrics first = HealthMetrics.bind(before, registry);
+        kept.setHealthy(false, "down");
+        removed.setHealthy(false, "down");
+
+        Server keptAfter = new Server("web", "web-1", 0, new InetSocketAddress("127.0.0.1", 9001), 100, 0);
+        keptAfter.inheritState(kept);
+        HealthMetrics second = HealthMetrics.bind(Map.of("web",
+                new Pool("web", List.of(keptAfter), new RoundRobinBalancer(List.of(keptAfter)))), registry);
+        first.close();
+
+        assertThat(registry.find(MetricNames.SERVER_UP).tag("server", "web-2").gauge()).isNull();
+        assertThat(registry.find(MetricNames.SERVER_CONNECTIONS_ACTIVE).tag("server", "web-2").gauge()).isNull();
+        assertThat(registry.find(MetricNames.SERVER_TRANSITIONS).tag("server", "web-2").counters()).isEmpty();
+        assertThat(registry.find(MetricNames.POOL_PANIC).tag("pool", "old").gauge()).isNull();
+        assertThat(registry.find(MetricNames.SERVER_UP).tag("server", "old-1").gauge()).isNull();
+        // The kept server's gauges read the new server object; its transitions go on counting.
+        keptAfter.setHealthy(true, "up");
+        assertThat(registry.get(MetricNames.SERVER_UP).tag("server", "web-1").gauge().value()).isEqualTo(1);
+        keptAfter.setHealthy(false, "down again");
+        assertThat(registry.get(MetricNames.SERVER_TRANSITIONS).tag("server", "web-1").tag("to", "down")
+                .counter().count()).isEqualTo(2);
+
+        second.close();
+        assertThat(registry.getMeters()).isEmpty();
+    }
 }

@@ -130,8 +130,13 @@ final class BackendDialer {
                 })
                 .connect(server.address());
         Channel backend = connecting.channel();
+        // A relayed connection is one request for least_conn, from the connect on.
+        server.beginRequest();
         // Every channel closes in the end, a failed connect included: the one place to uncount it.
-        backend.closeFuture().addListener(closed -> server.releaseConnection());
+        backend.closeFuture().addListener(closed -> {
+            server.endRequest();
+            server.releaseConnection();
+        });
         connecting.addListener((ChannelFutureListener) done -> {
             if (done.isSuccess()) {
                 connected(server, backend, backendReads);

@@ -10,6 +10,7 @@ import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.lbcore.TrustedPeers;
 import dev.fulcrum.lbcore.UpstreamTlsDialer;
 import dev.fulcrum.lbcore.health.PassiveHealth;
+import dev.fulcrum.lbcore.metrics.MeterScope;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Pools;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,18 +23,23 @@ import java.util.function.Function;
 
 /**
  * The L4 runtime of one configuration snapshot: for every tcp listener, its pool and settings.
- * Immutable; a reload builds a new one and swaps the reference the listeners read.
+ * Immutable; a reload builds a new one and swaps the reference the listeners read, and closes
+ * the old one when its grace is over: its meters of listeners and servers that the new one
+ * does not have leave the registry.
  */
-public final class L4Snapshot {
+public final class L4Snapshot implements AutoCloseable {
 
     private final Map<String, TcpTarget> targets;
     private final Map<String, Pool> pools;
     private final PassiveHealth passiveHealth;
+    private final MeterScope meters;
 
-    private L4Snapshot(Map<String, TcpTarget> targets, Map<String, Pool> pools, PassiveHealth passiveHealth) {
+    private L4Snapshot(Map<String, TcpTarget> targets, Map<String, Pool> pools, PassiveHealth passiveHealth,
+                       MeterScope meters) {
         this.targets = targets;
         this.pools = pools;
         this.passiveHealth = passiveHealth;
+        this.meters = meters;
     }
 
     /**
@@ -71,17 +77,23 @@ public final class L4Snapshot {
     public static L4Snapshot build(FulcrumConfig config, Map<String, Pool> pools, MeterRegistry registry,
                                    PassiveHealth passiveHealth, Map<String, UpstreamTlsDialer> upstreamTls) {
         Map<String, TcpTarget> targets = new LinkedHashMap<>();
-        for (ListenerConfig listener : config.listeners()) {
-            if (listener.protocol() == Protocol.TCP || listener.protocol() == Protocol.TLS) {
-                targets.put(listener.name(), target(config, listener, pools, registry, upstreamTls));
+        MeterScope meters = MeterScope.open(registry);
+        try {
+            for (ListenerConfig listener : config.listeners()) {
+                if (listener.protocol() == Protocol.TCP || listener.protocol() == Protocol.TLS) {
+                    targets.put(listener.name(), target(config, listener, pools, meters, upstreamTls));
+                }
             }
+        } catch (RuntimeException e) {
+            meters.close();
+            throw e;
         }
-        return new L4Snapshot(Collections.unmodifiableMap(targets), pools, passiveHealth);
+        return new L4Snapshot(Collections.unmodifiableMap(targets), pools, passiveHealth, meters);
     }
 
     private static TcpTarget target(FulcrumConfig config, ListenerConfig listener, Map<String, Pool> pools,
-                                    MeterRegistry registry, Map<String, UpstreamTlsDialer> upstreamTls) {
-        ListenerMeters meters = new ListenerMeters(registry, listener.name());
+                                    MeterScope scope, Map<String, UpstreamTlsDialer> upstreamTls) {
+        ListenerMeters meters = new ListenerMeters(scope, listener.name());
         Map<String, TcpPool> used = new LinkedHashMap<>();
         Function<String, TcpPool> tcpPool = name -> used.computeIfAbsent(name, n -> {
             Pool pool = pools.get(n);
@@ -124,5 +136,15 @@ public final class L4Snapshot {
 
     TcpTarget target(String listener) {
         return targets.get(listener);
+    }
+
+    /**
+     * Removes the meters no later snapshot uses (those of removed listeners and servers).
+     * Connections still relayed on this snapshot carry on; what they count from now on is
+     * not published. Call once the snapshot has been replaced and its grace is over.
+     */
+    @Override
+    public void close() {
+        meters.close();
     }
 }

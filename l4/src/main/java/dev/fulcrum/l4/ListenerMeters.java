@@ -1,5 +1,6 @@
 package dev.fulcrum.l4;
 
+import dev.fulcrum.lbcore.metrics.MeterScope;
 import dev.fulcrum.lbcore.metrics.MetricNames;
 
 import static dev.fulcrum.lbcore.metrics.MetricNames.TAG_LISTENER;
@@ -11,7 +12,6 @@ import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 
 /**
@@ -19,11 +19,12 @@ import java.util.List;
  *
  * <p>The active gauge is computed from two counters rather than held in a field: a registry
  * returns the same counter for the same name and tags, so the gauge registered by the first
- * snapshot stays right for every later one.
+ * snapshot stays right for every later one. All are registered in the snapshot's scope: they
+ * leave the registry with the last snapshot that has the listener (and the server).
  */
 final class ListenerMeters {
 
-    private final MeterRegistry registry;
+    private final MeterScope meters;
     private final String listener;
     private final Counter accepted;
     private final Counter closed;
@@ -34,25 +35,28 @@ final class ListenerMeters {
     final Counter refusedNoRoute;
     final Counter refusedDraining;
 
-    ListenerMeters(MeterRegistry registry, String listener) {
-        this.registry = registry;
+    ListenerMeters(MeterScope meters, String listener) {
+        this.meters = meters;
         this.listener = listener;
-        this.accepted = Counter.builder(MetricNames.TCP_CONNECTIONS).tag(TAG_LISTENER, listener)
-                .description("TCP connections accepted").register(registry);
-        this.closed = Counter.builder(MetricNames.TCP_CONNECTIONS_CLOSED).tag(TAG_LISTENER, listener)
-                .description("TCP connections closed").register(registry);
+        this.accepted = meters.register(Counter.builder(MetricNames.TCP_CONNECTIONS).tag(TAG_LISTENER, listener)
+                .description("TCP connections accepted")::register);
+        this.closed = meters.register(Counter.builder(MetricNames.TCP_CONNECTIONS_CLOSED).tag(TAG_LISTENER, listener)
+                .description("TCP connections closed")::register);
         Counter acceptedForGauge = accepted;
         Counter closedForGauge = closed;
-        Gauge.builder(MetricNames.TCP_CONNECTIONS_ACTIVE, () -> acceptedForGauge.count() - closedForGauge.count())
-                .tag(TAG_LISTENER, listener).description("TCP connections open").strongReference(true)
-                .register(registry);
-        refusedNoServer = ConnectionLimit.refusedCounter(registry, listener, MetricNames.REFUSED_NO_SERVER);
-        refusedQueueFull = ConnectionLimit.refusedCounter(registry, listener, MetricNames.REFUSED_QUEUE_FULL);
-        refusedQueueTimeout = ConnectionLimit.refusedCounter(registry, listener, MetricNames.REFUSED_QUEUE_TIMEOUT);
-        refusedBadProxyHeader = ConnectionLimit.refusedCounter(registry, listener,
-                MetricNames.REFUSED_BAD_PROXY_HEADER);
-        refusedNoRoute = ConnectionLimit.refusedCounter(registry, listener, MetricNames.REFUSED_NO_ROUTE);
-        refusedDraining = ConnectionLimit.refusedCounter(registry, listener, MetricNames.REFUSED_DRAINING);
+        meters.register(Gauge.builder(MetricNames.TCP_CONNECTIONS_ACTIVE,
+                        () -> acceptedForGauge.count() - closedForGauge.count())
+                .tag(TAG_LISTENER, listener).description("TCP connections open").strongReference(true)::register);
+        refusedNoServer = refused(meters, listener, MetricNames.REFUSED_NO_SERVER);
+        refusedQueueFull = refused(meters, listener, MetricNames.REFUSED_QUEUE_FULL);
+        refusedQueueTimeout = refused(meters, listener, MetricNames.REFUSED_QUEUE_TIMEOUT);
+        refusedBadProxyHeader = refused(meters, listener, MetricNames.REFUSED_BAD_PROXY_HEADER);
+        refusedNoRoute = refused(meters, listener, MetricNames.REFUSED_NO_ROUTE);
+        refusedDraining = refused(meters, listener, MetricNames.REFUSED_DRAINING);
+    }
+
+    private static Counter refused(MeterScope meters, String listener, String reason) {
+        return meters.register(registry -> ConnectionLimit.refusedCounter(registry, listener, reason));
     }
 
     /** This listener's meters of each server of a pool, indexed by {@link Server#index()}. */
@@ -60,7 +64,7 @@ final class ListenerMeters {
         List<Server> all = pool.servers();
         ServerMeters[] servers = new ServerMeters[all.size()];
         for (Server server : all) {
-            servers[server.index()] = new ServerMeters(registry, listener, server);
+            servers[server.index()] = new ServerMeters(meters, listener, server);
         }
         return servers;
     }
@@ -84,18 +88,18 @@ final class ListenerMeters {
         final Counter bytesToClient;
         final Counter connectFailures;
 
-        ServerMeters(MeterRegistry registry, String listener, Server server) {
-            bytesToServer = bytes(registry, listener, server, MetricNames.TO_SERVER);
-            bytesToClient = bytes(registry, listener, server, MetricNames.TO_CLIENT);
-            connectFailures = Counter.builder(MetricNames.TCP_CONNECT_FAILURES).tag(TAG_LISTENER, listener)
-                    .tag(TAG_POOL, server.pool()).tag(TAG_SERVER, server.name())
-                    .description("backend connections that failed to open").register(registry);
+        ServerMeters(MeterScope meters, String listener, Server server) {
+            bytesToServer = bytes(meters, listener, server, MetricNames.TO_SERVER);
+            bytesToClient = bytes(meters, listener, server, MetricNames.TO_CLIENT);
+            connectFailures = meters.register(Counter.builder(MetricNames.TCP_CONNECT_FAILURES)
+                    .tag(TAG_LISTENER, listener).tag(TAG_POOL, server.pool()).tag(TAG_SERVER, server.name())
+                    .description("backend connections that failed to open")::register);
         }
 
-        private static Counter bytes(MeterRegistry registry, String listener, Server server, String direction) {
-            return Counter.builder(MetricNames.TCP_BYTES).baseUnit("bytes").tag(TAG_LISTENER, listener)
+        private static Counter bytes(MeterScope meters, String listener, Server server, String direction) {
+            return meters.register(Counter.builder(MetricNames.TCP_BYTES).baseUnit("bytes").tag(TAG_LISTENER, listener)
                     .tag(TAG_POOL, server.pool()).tag(TAG_SERVER, server.name())
-                    .tag(MetricNames.TAG_DIRECTION, direction).description("bytes relayed").register(registry);
+                    .tag(MetricNames.TAG_DIRECTION, direction).description("bytes relayed")::register);
         }
     }
 }

@@ -9,7 +9,6 @@ import dev.fulcrum.lbcore.Transport;
 import dev.fulcrum.lbcore.health.PassiveHealth;
 import dev.fulcrum.lbcore.metrics.MetricNames;
 import dev.fulcrum.lbcore.pool.Pool;
-import dev.fulcrum.lbcore.pool.Server;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
@@ -77,7 +76,7 @@ final class L4Fixture implements AutoCloseable {
         await().atMost(Duration.ofSeconds(10)).until(() -> snapshot.activeConnections(LISTENER) == 0
                 && listener.openConnections() == 0
                 && snapshot.pools().values().stream().flatMap(p -> p.servers().stream())
-                        .mapToInt(Server::activeConnections).sum() == 0);
+                        .mapToInt(server -> server.activeConnections() + server.requestsInFlight()).sum() == 0);
     }
 
     /** The one client channel open in the proxy now. */

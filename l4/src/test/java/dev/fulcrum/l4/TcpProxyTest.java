@@ -70,6 +70,35 @@ class TcpProxyTest {
     }
 
     @Test
+    void leastConnCountsEachRelayedConnectionAsARequestInFlight() throws Exception {
+        SocketBackend one = closing(SocketBackend.echo());
+        SocketBackend two = closing(SocketBackend.echo());
+        String yaml = L4Fixture.config(listenerSettings(), "", one.port(), two.port())
+                .replace("balance: round_robin", "balance: least_conn");
+        L4Fixture proxy = closing(new L4Fixture(yaml, PassiveHealth.NONE, transport()));
+        List<Server> servers = proxy.pool().servers();
+        try (Socket first = proxy.connect()) {
+            first.getOutputStream().write('a');
+            assertThat(first.getInputStream().read()).isEqualTo('a');
+            Server busy = servers.stream().filter(s -> s.requestsInFlight() == 1).findFirst().orElseThrow();
+            Server idle = servers.get(1 - busy.index());
+            assertThat(idle.requestsInFlight()).isZero();
+            // While the first is relayed, every new connection goes to the other server.
+            for (int i = 0; i < 3; i++) {
+                try (Socket next = proxy.connect()) {
+                    next.getOutputStream().write('b');
+                    assertThat(next.getInputStream().read()).isEqualTo('b');
+                    assertThat(idle.requestsInFlight()).isEqualTo(1);
+                    assertThat(busy.requestsInFlight()).isEqualTo(1);
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> idle.requestsInFlight() == 0);
+            }
+            assertThat((busy == servers.get(0) ? one : two).accepted()).isEqualTo(1);
+        }
+        proxy.awaitNothingOpen();
+    }
+
+    @Test
     void relaysWithSpliceOnEpollAndThroughBuffersOtherwise() throws Exception {
         SocketBackend echo = closing(SocketBackend.echo());
         L4Fixture proxy = proxyTo(PassiveHealth.NONE, echo.port());

@@ -28,9 +28,18 @@ record ExchangePolicy(long maxRequestBody, long responseTimeoutNanos, UpstreamCo
 
     static ExchangePolicy of(RoutePolicy route, ListenerLimits listener, UpstreamConfig upstream,
                              UpstreamTlsDialer tls) {
+        return of(route, listener, upstream, tls, null);
+    }
+
+    /**
+     * @param previous the same route's policy in the snapshot being replaced, or null: its
+     *     requests in flight keep counting against the route's concurrency limit
+     */
+    static ExchangePolicy of(RoutePolicy route, ListenerLimits listener, UpstreamConfig upstream,
+                             UpstreamTlsDialer tls, ExchangePolicy previous) {
         return new ExchangePolicy(route.requestBodyLimit(listener), route.responseTimeout().toNanos(), upstream,
-                route.retries(), route.maxConcurrent() > 0 ? new ConcurrencyLimit(route.maxConcurrent())
-                        : ConcurrencyLimit.NONE, tls, route.responseIdleTimeout().toNanos(),
+                route.retries(), ConcurrencyLimit.carriedOver(previous == null ? null : previous.concurrency(),
+                        route.maxConcurrent()), tls, route.responseIdleTimeout().toNanos(),
                 Math.min(route.bufferRequest(), route.requestBodyLimit(listener)));
     }
 }

@@ -8,6 +8,7 @@ import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.Router;
 import dev.fulcrum.l7.sticky.PoolStickiness;
 import dev.fulcrum.lbcore.UpstreamTlsDialer;
+import dev.fulcrum.lbcore.metrics.MeterScope;
 import dev.fulcrum.lbcore.metrics.MetricNames;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
@@ -50,6 +51,17 @@ public final class HttpRoutes {
     HttpRoutes(ListenerConfig config, Map<String, Pool> pools, Map<String, PoolConfig> poolConfigs,
                MeterRegistry registry, AccessLog accessLog, Map<String, PoolStickiness> stickiness,
                Map<String, UpstreamTlsDialer> upstreamTls) {
+        this(config, pools, poolConfigs, MeterScope.open(registry), accessLog, stickiness, upstreamTls, null);
+    }
+
+    /**
+     * @param meters the scope of the snapshot these routes belong to: every meter is registered in it
+     * @param previous this listener's routes in the snapshot being replaced, or null: a route of
+     *     the same name carries its concurrency count over
+     */
+    HttpRoutes(ListenerConfig config, Map<String, Pool> pools, Map<String, PoolConfig> poolConfigs,
+               MeterScope meters, AccessLog accessLog, Map<String, PoolStickiness> stickiness,
+               Map<String, UpstreamTlsDialer> upstreamTls, HttpRoutes previous) {
         this.config = config;
         this.accessLog = accessLog;
         this.router = Router.compile(config);
@@ -69,16 +81,17 @@ public final class HttpRoutes {
         this.replyByRoute = new LocalReplies[routes.size()];
         this.noServerByRoute = new RequestMeters[routes.size()];
         this.byRouteAndServer = new RequestMeters[routes.size()][];
-        this.unrouted = new RequestMeters(registry, listener, MetricNames.NONE, MetricNames.NONE, MetricNames.NONE);
+        this.unrouted = new RequestMeters(meters, listener, MetricNames.NONE, MetricNames.NONE, MetricNames.NONE);
         for (Route route : routes) {
             int i = route.index();
+            ExchangePolicy before = previous == null ? null : previous.policy(route.name());
             actionsByRoute[i] = new CompiledRouteActions(config.routes().get(i).actions());
             if (route.pool() == null) {
                 // The route answers itself: no pool, no servers.
                 replyByRoute[i] = new LocalReplies(route.config().reply().orElseThrow());
                 policyByRoute[i] = ExchangePolicy.of(route.config().policy(), config.edge().limits(),
-                        UpstreamConfig.DEFAULTS);
-                noServerByRoute[i] = new RequestMeters(registry, listener, route.name(), MetricNames.NONE,
+                        UpstreamConfig.DEFAULTS, null, before);
+                noServerByRoute[i] = new RequestMeters(meters, listener, route.name(), MetricNames.NONE,
                         MetricNames.NONE);
                 byRouteAndServer[i] = new RequestMeters[0];
                 continue;
@@ -92,17 +105,16 @@ public final class HttpRoutes {
             stickyByRoute[i] = stickiness.get(pool.name());
             hashesOnRequestByRoute[i] = poolConfigs.get(pool.name()).hashOn().needsHttp();
             policyByRoute[i] = ExchangePolicy.of(route.config().policy(), config.edge().limits(),
-                    poolConfigs.get(pool.name()).upstream(), upstreamTls.get(pool.name()));
-            noServerByRoute[i] = new RequestMeters(registry, listener, route.name(), pool.name(), MetricNames.NONE);
-            retriesByRoute[i] = Counter.builder(MetricNames.RETRIES)
+                    poolConfigs.get(pool.name()).upstream(), upstreamTls.get(pool.name()), before);
+            noServerByRoute[i] = new RequestMeters(meters, listener, route.name(), pool.name(), MetricNames.NONE);
+            retriesByRoute[i] = meters.register(Counter.builder(MetricNames.RETRIES)
                     .description("Requests tried again on another server after a failure before any response byte")
                     .tags(MetricNames.TAG_LISTENER, listener, MetricNames.TAG_ROUTE, route.name(),
-                            MetricNames.TAG_POOL, pool.name())
-                    .register(registry);
+                            MetricNames.TAG_POOL, pool.name())::register);
             byRouteAndServer[i] = new RequestMeters[pool.servers().size()];
             for (Server server : pool.servers()) {
                 byRouteAndServer[i][server.index()] =
-                        new RequestMeters(registry, listener, route.name(), pool.name(), server.name());
+                        new RequestMeters(meters, listener, route.name(), pool.name(), server.name());
             }
         }
     }
@@ -157,6 +169,16 @@ public final class HttpRoutes {
 
     ExchangePolicy policy(Route route) {
         return policyByRoute[route.index()];
+    }
+
+    /** The policy of the route of that name, or null when this listener has none. */
+    ExchangePolicy policy(String routeName) {
+        for (Route route : router.routes()) {
+            if (route.name().equals(routeName)) {
+                return policyByRoute[route.index()];
+            }
+        }
+        return null;
     }
 
     RequestMeters unroutedMeters() {

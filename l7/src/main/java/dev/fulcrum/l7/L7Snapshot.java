@@ -7,6 +7,7 @@ import dev.fulcrum.lbcore.EventLoops;
 import dev.fulcrum.l7.sticky.PoolStickiness;
 import dev.fulcrum.lbcore.UpstreamTlsDialer;
 import dev.fulcrum.lbcore.health.PassiveHealth;
+import dev.fulcrum.lbcore.metrics.MeterScope;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Pools;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,6 +21,11 @@ import java.util.Map;
  * pools, each listener's compiled routes and cached meters, and the per-loop upstream
  * connection pools. A reload builds a new snapshot and swaps one reference; listeners read
  * that reference once per request.
+ *
+ * <p>Built on the snapshot it replaces, a snapshot carries over what must not restart: each
+ * route's count of requests in flight (its concurrency limit), and the access log writers of
+ * files still written the same way. Its meters are registered in a {@link MeterScope}: when
+ * it closes, those of routes, pools and servers no later snapshot has leave the registry.
  */
 public final class L7Snapshot implements AutoCloseable {
 
@@ -29,15 +35,17 @@ public final class L7Snapshot implements AutoCloseable {
     private final UpstreamPools upstreams;
     private final PassiveHealth health;
     private final AccessLogs accessLogs;
+    private final MeterScope meters;
 
     private L7Snapshot(FulcrumConfig config, Map<String, Pool> pools, Map<String, HttpRoutes> listeners,
-                       UpstreamPools upstreams, PassiveHealth health, AccessLogs accessLogs) {
+                       UpstreamPools upstreams, PassiveHealth health, AccessLogs accessLogs, MeterScope meters) {
         this.config = config;
         this.pools = pools;
         this.listeners = listeners;
         this.upstreams = upstreams;
         this.health = health;
         this.accessLogs = accessLogs;
+        this.meters = meters;
     }
 
     /** Builds with no passive health reporting. */
@@ -71,24 +79,41 @@ public final class L7Snapshot implements AutoCloseable {
     public static L7Snapshot build(FulcrumConfig config, Map<String, Pool> pools, EventLoops loops,
                                    MeterRegistry registry, PassiveHealth health,
                                    Map<String, UpstreamTlsDialer> upstreamTls) {
-        Map<String, PoolStickiness> stickiness = new LinkedHashMap<>();
-        config.pools().forEach((name, poolConfig) -> poolConfig.sticky().ifPresent(sticky ->
-                stickiness.put(name, PoolStickiness.create(pools.get(name), sticky, registry))));
-        AccessLogs accessLogs = AccessLogs.open(config.listeners(), registry);
-        Map<String, HttpRoutes> listeners = new LinkedHashMap<>();
+        return build(config, pools, loops, registry, health, upstreamTls, null);
+    }
+
+    /**
+     * Builds the snapshot that replaces {@code previous}.
+     *
+     * @param previous the snapshot serving now, not closed yet; null at start
+     */
+    public static L7Snapshot build(FulcrumConfig config, Map<String, Pool> pools, EventLoops loops,
+                                   MeterRegistry registry, PassiveHealth health,
+                                   Map<String, UpstreamTlsDialer> upstreamTls, L7Snapshot previous) {
+        MeterScope meters = MeterScope.open(registry);
+        AccessLogs accessLogs = null;
         try {
+            Map<String, PoolStickiness> stickiness = new LinkedHashMap<>();
+            config.pools().forEach((name, poolConfig) -> poolConfig.sticky().ifPresent(sticky ->
+                    stickiness.put(name, PoolStickiness.create(pools.get(name), sticky, meters))));
+            accessLogs = AccessLogs.open(config.listeners(), meters, previous == null ? null : previous.accessLogs);
+            Map<String, HttpRoutes> listeners = new LinkedHashMap<>();
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.protocol().isHttp()) {
-                    listeners.put(listener.name(), new HttpRoutes(listener, pools, config.pools(), registry,
-                            accessLogs.forListener(listener.name()), stickiness, upstreamTls));
+                    listeners.put(listener.name(), new HttpRoutes(listener, pools, config.pools(), meters,
+                            accessLogs.forListener(listener.name()), stickiness, upstreamTls,
+                            previous == null ? null : previous.listener(listener.name())));
                 }
             }
+            return new L7Snapshot(config, pools, Collections.unmodifiableMap(listeners),
+                    new UpstreamPools(loops), health, accessLogs, meters);
         } catch (RuntimeException e) {
-            accessLogs.close();
+            if (accessLogs != null) {
+                accessLogs.close();
+            }
+            meters.close();
             throw e;
         }
-        return new L7Snapshot(config, pools, Collections.unmodifiableMap(listeners),
-                new UpstreamPools(loops), health, accessLogs);
     }
 
     public FulcrumConfig config() {
@@ -123,11 +148,14 @@ public final class L7Snapshot implements AutoCloseable {
 
     /**
      * Closes the idle backend connections of this snapshot; connections still serving a
-     * request close when their exchange ends. Call once the snapshot has been replaced.
+     * request close when their exchange ends. Gives back its access log writers (files the
+     * next snapshot writes stay open) and removes the meters no later snapshot uses. Call once
+     * the snapshot has been replaced.
      */
     @Override
     public void close() {
         upstreams.close();
         accessLogs.close();
+        meters.close();
     }
 }

@@ -25,7 +25,7 @@ class RetryRulesTest {
     void leastConnDoesNotPickTheServerAFailedConnectLeftIdleAgain() {
         List<Server> servers = servers();
         // b is busy, a is idle because its connects fail: least_conn keeps choosing a.
-        servers.get(1).tryAcquireConnection();
+        servers.get(1).beginRequest();
         Pool pool = new Pool("app", servers, new LeastConnBalancer(servers));
         assertThat(pool.pick(CLIENT)).isSameAs(servers.get(0));
         assertThat(RetryRules.pickAvoiding(pool, CLIENT, servers.get(0))).isSameAs(servers.get(1));

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * slow disk never stalls the data path. Event loops hand records over through a bounded,
  * lock-free queue; when it is full the record is dropped (and the caller counts it) rather
  * than waited for.
+ *
+ * <p>A writer may be shared by the snapshots of a reload (the same file in the same format):
+ * each user beyond the first {@link #retain()}s it, and it closes when the last user
+ * {@link #close()}s it.
  */
 public final class AccessLogWriter implements AutoCloseable {
 
@@ -33,6 +38,8 @@ public final class AccessLogWriter implements AutoCloseable {
     private final Queue<AccessRecord> queue = PlatformDependent.newFixedMpscQueue(CAPACITY);
     private final Writer out;
     private final Thread thread;
+    /** Users that have not closed it yet: the opener, and one per {@link #retain()}. */
+    private final AtomicInteger users = new AtomicInteger(1);
     private volatile boolean closing;
 
     private AccessLogWriter(String target, AccessLogFormatter formatter, Writer out) {
@@ -106,9 +113,33 @@ public final class AccessLogWriter implements AutoCloseable {
         }
     }
 
-    /** Writes what was handed over, then closes the file; waits for that at most a few seconds. */
+    /**
+     * Takes one more use of this writer, to be given back with {@link #close()}.
+     *
+     * @return false when it has closed already (or is closing): open another
+     */
+    public boolean retain() {
+        for (;;) {
+            int now = users.get();
+            if (now == 0) {
+                return false;
+            }
+            if (users.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Gives back one use. The last writes what was handed over, then closes the file; it
+     * waits for that at most a few seconds.
+     */
     @Override
     public void close() {
+        int left = users.updateAndGet(n -> Math.max(0, n - 1));
+        if (left > 0 || closing) {
+            return;
+        }
         closing = true;
         LockSupport.unpark(thread);
         try {

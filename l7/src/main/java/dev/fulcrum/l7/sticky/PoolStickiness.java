@@ -1,6 +1,7 @@
 package dev.fulcrum.l7.sticky;
 
 import dev.fulcrum.config.StickyConfig;
+import dev.fulcrum.lbcore.metrics.MeterScope;
 import dev.fulcrum.lbcore.metrics.MetricNames;
 import dev.fulcrum.lbcore.pool.BalancingContext;
 import dev.fulcrum.lbcore.pool.Pool;
@@ -38,25 +39,30 @@ public final class PoolStickiness {
     private final Counter repin;
     private final Counter invalid;
 
-    private PoolStickiness(StickyConfig config, StickyCodec codec, MeterRegistry registry, String pool) {
+    private PoolStickiness(StickyConfig config, StickyCodec codec, MeterScope meters, String pool) {
         this.config = config;
         this.codec = codec;
         this.cookie = config.cookie();
-        this.hit = counter(registry, pool, "hit");
-        this.miss = counter(registry, pool, "miss");
-        this.repin = counter(registry, pool, "repin");
-        this.invalid = counter(registry, pool, "invalid");
+        this.hit = counter(meters, pool, "hit");
+        this.miss = counter(meters, pool, "miss");
+        this.repin = counter(meters, pool, "repin");
+        this.invalid = counter(meters, pool, "invalid");
     }
 
     /** Call off the event loops: the key file is read here. */
     public static PoolStickiness create(Pool pool, StickyConfig config, MeterRegistry registry) {
-        return new PoolStickiness(config, new StickyCodec(pool, StickyKey.load(config.keyFile())), registry,
+        return create(pool, config, MeterScope.open(registry));
+    }
+
+    /** @param meters the scope of the snapshot these sticky sessions belong to */
+    public static PoolStickiness create(Pool pool, StickyConfig config, MeterScope meters) {
+        return new PoolStickiness(config, new StickyCodec(pool, StickyKey.load(config.keyFile())), meters,
                 pool.name());
     }
 
-    private static Counter counter(MeterRegistry registry, String pool, String result) {
-        return Counter.builder(MetricNames.STICKY).tag(MetricNames.TAG_POOL, pool).tag(MetricNames.TAG_RESULT, result)
-                .description("sticky-cookie decisions").register(registry);
+    private static Counter counter(MeterScope meters, String pool, String result) {
+        return meters.register(Counter.builder(MetricNames.STICKY).tag(MetricNames.TAG_POOL, pool)
+                .tag(MetricNames.TAG_RESULT, result).description("sticky-cookie decisions")::register);
     }
 
     /** Reads the request's pin (call before {@link #stripFromRequest}) and counts the outcome. */

@@ -3,19 +3,23 @@ package dev.fulcrum.lbcore.pool;
 import java.util.List;
 
 /**
- * Weighted least connections by the power of two choices: draw two distinct eligible servers
- * at random and take the one with fewer open connections per unit of weight.
+ * Weighted least requests by the power of two choices (Envoy's least-request; the balance is
+ * still called {@code least_conn}): draw two distinct eligible servers at random and take the
+ * one with fewer requests in flight per unit of weight.
  *
  * <p>Two random choices instead of a scan keep a pick O(1), and avoid the herd behaviour of
  * a strict minimum, where every event loop sends to the same momentarily idle server
  * (Mitzenmacher, "The Power of Two Choices in Randomized Load Balancing").
  *
- * <p>Load is {@code (active + 1) / weight}, compared by cross-multiplying: the +1 counts the
- * connection about to be made, so an idle server of weight 300 beats an idle one of weight 100
+ * <p>Load is {@code (inFlight + 1) / weight}, compared by cross-multiplying: the +1 counts the
+ * request about to be sent, so an idle server of weight 300 beats an idle one of weight 100
  * and weights hold even at low load. Ties go to the first draw, which is itself random.
  *
- * <p>Active connections are {@link Server#activeConnections()}: connections open or being
- * opened to the server, the same count its {@code max_connections} cap applies to.
+ * <p>Requests in flight are {@link Server#requestsInFlight()}, not its open connections: an
+ * HTTP server holding many idle pooled connections is not busy, and one answering a few slow
+ * requests on few connections is. A tcp listener counts each relayed connection as a request.
+ * The connection cap ({@code max_connections}) still applies to open connections, through
+ * {@link Server#isEligible()}.
  */
 public final class LeastConnBalancer implements Balancer {
 
@@ -46,9 +50,9 @@ public final class LeastConnBalancer implements Balancer {
         }
         Server a = servers[first];
         Server b = servers[second];
-        // Connections per unit of weight, compared without dividing; a warming server counts less weight.
-        double loadA = (a.activeConnections() + 1.0) * b.effectiveWeight();
-        double loadB = (b.activeConnections() + 1.0) * a.effectiveWeight();
+        // Requests per unit of weight, compared without dividing; a warming server counts less weight.
+        double loadA = (a.requestsInFlight() + 1.0) * b.effectiveWeight();
+        double loadB = (b.requestsInFlight() + 1.0) * a.effectiveWeight();
         return loadB < loadA ? b : a;
     }
 

@@ -36,6 +36,8 @@ public final class Server {
     private final int maxConnections;
     /** Shared with the server of the same name in the configuration this one replaced: see {@link #inheritState}. */
     private AtomicInteger activeConnections = new AtomicInteger();
+    /** Shared the same way: requests begun before a reload end on the server that replaced theirs. */
+    private AtomicInteger requestsInFlight = new AtomicInteger();
     /** {@link ServerStatus} bits; 0: in rotation. One word, so a pick reads one volatile. */
     private final AtomicInteger status = new AtomicInteger();
     private volatile ConnectionQueue queue = ConnectionQueue.NONE;
@@ -160,6 +162,27 @@ public final class Server {
         queue.roomFreed();
     }
 
+    /** Requests sent to this server whose exchange has not ended: what least_conn compares. */
+    public int requestsInFlight() {
+        return requestsInFlight.get();
+    }
+
+    /**
+     * Counts a request sent to this server: call once per request (per attempt, when a retry
+     * goes to another server) as soon as the server is chosen, and pair it with exactly one
+     * {@link #endRequest()} however the exchange ends. A tcp listener counts each relayed
+     * connection as one request. Unlike {@link #activeConnections()}, idle pooled connections
+     * do not count.
+     */
+    public void beginRequest() {
+        requestsInFlight.incrementAndGet();
+    }
+
+    /** Uncounts a request counted with {@link #beginRequest()}. */
+    public void endRequest() {
+        requestsInFlight.decrementAndGet();
+    }
+
     /**
      * Joins the pool: its queue is woken whenever a connection is released, and a server coming
      * back warms up over {@code slowStart}.
@@ -240,12 +263,14 @@ public final class Server {
 
     /**
      * Takes over the state of the server of the same pool and name in the configuration being
-     * replaced: health, ejection, admin state and the count of open connections survive a
-     * reload; renaming a server resets them. Call before the pool is published to other threads.
+     * replaced: health, ejection, admin state and the counts of open connections and requests in
+     * flight survive a reload; renaming a server resets them. Call before the pool is published
+     * to other threads.
      */
     public void inheritState(Server previous) {
         // One count for both: connections opened before the reload still hold the cap, and release it on close.
         activeConnections = previous.activeConnections;
+        requestsInFlight = previous.requestsInFlight;
         status.set(previous.status.get());
         lastTransition = previous.lastTransition;
         warmFromNanos = previous.warmFromNanos;

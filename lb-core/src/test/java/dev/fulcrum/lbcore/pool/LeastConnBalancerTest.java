@@ -14,10 +14,34 @@ import org.junit.jupiter.api.Test;
 
 class LeastConnBalancerTest {
 
+    /** Requests in flight, each on a connection of its own (as a tcp listener relays them). */
     private static void open(Server server, int connections) {
         for (int i = 0; i < connections; i++) {
             assertThat(server.tryAcquireConnection()).isTrue();
+            server.beginRequest();
         }
+    }
+
+    @Test
+    void requestsInFlightDecideNotOpenConnections() {
+        List<Server> servers = servers(100, 100);
+        // s0 keeps ten idle pooled connections and answers one request; s1 has three requests on three connections.
+        for (int i = 0; i < 10; i++) {
+            assertThat(servers.get(0).tryAcquireConnection()).isTrue();
+        }
+        servers.get(0).beginRequest();
+        open(servers.get(1), 3);
+        assertThat(servers.get(0).activeConnections()).isGreaterThan(servers.get(1).activeConnections());
+        assertThat(picks(new LeastConnBalancer(servers, seeded(11)), 100)).containsOnlyKeys("s0");
+        // s0 idle with its ten connections, s1 with two requests in flight: s0 still.
+        servers.get(0).endRequest();
+        servers.get(1).endRequest();
+        assertThat(picks(new LeastConnBalancer(servers, seeded(12)), 100)).containsOnlyKeys("s0");
+        // s0 with five requests in flight to s1's two loses, though s1 has fewer connections open.
+        for (int i = 0; i < 5; i++) {
+            servers.get(0).beginRequest();
+        }
+        assertThat(picks(new LeastConnBalancer(servers, seeded(13)), 100)).containsOnlyKeys("s1");
     }
 
     @Test
@@ -52,16 +76,16 @@ class LeastConnBalancerTest {
         // A steady state around 600 connections: each step opens one, and closes a random one once full.
         for (int step = 0; step < 50_000; step++) {
             Server picked = balancer.pick(null);
-            assertThat(picked.tryAcquireConnection()).isTrue();
+            picked.beginRequest();
             open.add(picked);
             if (open.size() > 600) {
-                open.remove(churn.nextInt(open.size())).releaseConnection();
+                open.remove(churn.nextInt(open.size())).endRequest();
             }
         }
         double total = open.size();
-        assertThat(servers.get(0).activeConnections() / total).isCloseTo(0.5, within(0.03));
+        assertThat(servers.get(0).requestsInFlight() / total).isCloseTo(0.5, within(0.03));
         for (int i = 1; i < 4; i++) {
-            assertThat(servers.get(i).activeConnections() / total).as("s%d", i).isCloseTo(1 / 6.0, within(0.03));
+            assertThat(servers.get(i).requestsInFlight() / total).as("s%d", i).isCloseTo(1 / 6.0, within(0.03));
         }
     }
 

@@ -74,6 +74,20 @@ class ServerStateTest {
     }
 
     @Test
+    void requestsInFlightCountForTheServerThatReplacesThemAndEndThere() {
+        Server before = server("s1");
+        before.beginRequest();
+        before.beginRequest();
+        Server after = server("s1");
+        after.inheritState(before);
+        assertThat(after.requestsInFlight()).isEqualTo(2);
+        before.endRequest();
+        assertThat(after.requestsInFlight()).as("a request begun before the reload ends").isEqualTo(1);
+        after.endRequest();
+        assertThat(before.requestsInFlight()).isZero();
+    }
+
+    @Test
     void aServerComingBackWarmsUpOverSlowStart() {
         Server server = server("s1");
         Pool pool = new Pool("app", List.of(server), new RoundRobinBalancer(List.of(server)), 0,
@@ -151,9 +165,9 @@ class ServerStateTest {
         b.setHealthy(false, "down");
         b.setHealthy(true, "back");
         for (int i = 0; i < 3; i++) {
-            a.tryAcquireConnection();
+            a.beginRequest();
         }
-        // a has 3 connections, b none, yet b at a tenth of its weight still looks busier.
+        // a has 3 requests in flight, b none, yet b at a tenth of its weight still looks busier.
         assertThat(balancer.pick(BalancingContext.ofClient(null))).isSameAs(a);
     }
 }
