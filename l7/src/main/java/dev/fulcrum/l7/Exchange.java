@@ -265,8 +265,13 @@ final class Exchange implements UpstreamListener {
                 .addListener((ChannelFuture f) -> guarded(() -> onConnected(f)));
     }
 
+    /** The server of this try; it counts one more request in flight (least_conn) until the try ends. */
     private void useServer(Server picked) {
+        if (server != null) {
+            server.endRequest();
+        }
         server = picked;
+        picked.beginRequest();
         meters = routes.meters(route, picked);
     }
 
@@ -758,6 +763,9 @@ final class Exchange implements UpstreamListener {
         }
         if (slot != null) {
             slot.release();
+        }
+        if (server != null) {
+            server.endRequest();
         }
         if (meters != null && status != 0) {
             long nanos = System.nanoTime() - startNanos;

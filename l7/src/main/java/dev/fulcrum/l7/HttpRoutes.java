@@ -73,10 +73,9 @@ public final class HttpRoutes {
         this.policyByRoute = new ExchangePolicy[routes.size()];
         this.stickyByRoute = new PoolStickiness[routes.size()];
         this.hashesOnRequestByRoute = new boolean[routes.size()];
-        this.internalErrors = Counter.builder(MetricNames.HTTP_INTERNAL_ERRORS)
+        this.internalErrors = meters.register(Counter.builder(MetricNames.HTTP_INTERNAL_ERRORS)
                 .description("Requests that met an internal error of the proxy (answered 500, or cut short)")
-                .tags(MetricNames.TAG_LISTENER, listener)
-                .register(registry);
+                .tags(MetricNames.TAG_LISTENER, listener)::register);
         this.retriesByRoute = new Counter[routes.size()];
         this.replyByRoute = new LocalReplies[routes.size()];
         this.noServerByRoute = new RequestMeters[routes.size()];

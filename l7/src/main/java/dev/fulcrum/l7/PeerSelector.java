@@ -26,7 +26,7 @@ final class PeerSelector {
     /**
      * Every server is at its connection cap; one already connected from this event loop may
      * still take the request over an idle connection. The pinned server comes first, then the
-     * server in rotation with the fewest connections in use; never {@code avoid}.
+     * server in rotation with the fewest requests in flight; never {@code avoid}.
      */
     static UpstreamConnection idleOfFullServer(Pool pool, UpstreamPool upstreams, StickyChoice sticky, Server avoid) {
         Server pinned = sticky == null ? null : sticky.server();
@@ -39,15 +39,10 @@ final class PeerSelector {
         Server best = null;
         for (Server candidate : pool.servers()) {
             if (candidate != avoid && candidate.isInRotation() && upstreams.idleCount(candidate) > 0
-                    && (best == null || busy(candidate) < busy(best))) {
+                    && (best == null || candidate.requestsInFlight() < best.requestsInFlight())) {
                 best = candidate;
             }
         }
         return best == null ? null : upstreams.pollIdle(best);
-    }
-
-    /** Connections of the server not idle here: a stand-in for its requests in flight. */
-    private static int busy(Server server) {
-        return server.activeConnections();
     }
 }

@@ -55,15 +55,15 @@ final class UpgradeTunnel {
      */
     static void open(Channel client, Channel backend, ByteBuf heldFromClient, long idleNanos) {
         TunnelRelay.IdleClock clock = new TunnelRelay.IdleClock(client, backend, idleNanos);
-        if (heldFromClient != null) {
-            // Sent by the client right behind its upgrade request, before the answer came.
-            backend.write(heldFromClient);
-        }
         switchToRelay(client.pipeline(), HttpFrontendInitializer.PROXY, HttpFrontendInitializer.HTTP_STAGES,
                 new TunnelRelay(backend, clock));
         switchToRelay(backend.pipeline(), UpstreamPool.UPSTREAM, UpstreamPool.HTTP_STAGES,
                 new TunnelRelay(client, clock));
-        backend.flush();
+        if (heldFromClient != null) {
+            // Sent by the client right behind its upgrade request, before the answer came; written
+            // once the HTTP encoder is gone, which would refuse raw bytes.
+            backend.writeAndFlush(heldFromClient);
+        }
         clock.touch();
         client.read();
         backend.read();
