@@ -25,9 +25,8 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Once an exchange runs, something still times out on every side: a silent server
@@ -43,30 +42,18 @@ class ExchangeTimeoutsTest {
     private ProxyFixture proxy;
     private final CountDownLatch backendSawClose = new CountDownLatch(1);
 
-    @BeforeEach
-    void noLeaksYet() {
-        LeakLog.reset();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
-        LeakLog.assertNoLeaks();
-    }
+    @RegisterExtension
+    final LeakCheckedResources resources = new LeakCheckedResources();
 
     private void start(ScriptedBackend.Script script, RoutePolicy policy, ListenerTimeouts timeouts,
                        long minBodyRate) throws Exception {
-        backend = new ScriptedBackend(script);
+        backend = resources.closing(new ScriptedBackend(script));
         HttpEdgeConfig edge = new HttpEdgeConfig(timeouts, new ListenerLimits(ListenerLimits.DEFAULT_REQUEST_LINE,
                 ListenerLimits.DEFAULT_HEADER_BLOCK, ListenerLimits.DEFAULT_HEADERS, ListenerLimits.DEFAULT_REQUEST_BODY,
                 minBodyRate));
-        proxy = new ProxyFixture(new Setup(Transport.NIO, 1), List.of(route("default", MatchConfig.ANY, "s", policy)),
-                pools(poolAtPort("s", "scripted", backend.port())), PassiveHealth.NONE, edge);
+        proxy = resources.closing(new ProxyFixture(new Setup(Transport.NIO, 1),
+                List.of(route("default", MatchConfig.ANY, "s", policy)),
+                pools(poolAtPort("s", "scripted", backend.port())), PassiveHealth.NONE, edge));
     }
 
     private static RoutePolicy responseIdle(Duration idle) {
@@ -93,10 +80,16 @@ class ExchangeTimeoutsTest {
 
     @Test
     void aServerSilentMidResponseHasTheClientConnectionCut() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
         start(connection -> {
             connection.readHead();
             connection.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
-            connection.isClosed();
+            // Silent, and holding the connection open, far past the client's read timeout.
+            try {
+                done.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }, responseIdle(SHORT), ListenerTimeouts.DEFAULTS, 0);
 
         try (RawHttpClient client = proxy.client()) {
@@ -104,6 +97,8 @@ class ExchangeTimeoutsTest {
             assertThat(client.readHead().status()).isEqualTo(200);
             assertThat(client.readChunk()).isEqualTo("hello");
             assertThat(client.readRemaining()).doesNotContain("0\r\n\r\n");
+        } finally {
+            done.countDown();
         }
     }
 

@@ -15,9 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A backend whose response is broken or overlong must not pass as a clean one: the client sees
@@ -43,25 +42,12 @@ class UpstreamFramingDefectsTest {
     private ScriptedBackend backend;
     private ProxyFixture proxy;
 
-    @BeforeEach
-    void noLeaksYet() {
-        LeakLog.reset();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
-        LeakLog.assertNoLeaks();
-    }
+    @RegisterExtension
+    final LeakCheckedResources resources = new LeakCheckedResources();
 
     /** The first connection answers its first request with {@code first}; every other request gets 200 "ok". */
     private void start(String first, boolean closeAfterFirst) throws Exception {
-        backend = new ScriptedBackend(connection -> {
+        backend = resources.closing(new ScriptedBackend(connection -> {
             boolean firstConnection = connections.incrementAndGet() == 1;
             boolean answered = false;
             while (connection.readHead() != null) {
@@ -75,9 +61,9 @@ class UpstreamFramingDefectsTest {
                     connection.write(OK_2);
                 }
             }
-        });
-        proxy = new ProxyFixture(new Setup(Transport.NIO, 1), List.of(defaultRoute("s")),
-                pools(poolAtPort("s", "scripted", backend.port())), health);
+        }));
+        proxy = resources.closing(new ProxyFixture(new Setup(Transport.NIO, 1), List.of(defaultRoute("s")),
+                pools(poolAtPort("s", "scripted", backend.port())), health));
     }
 
     @Test
