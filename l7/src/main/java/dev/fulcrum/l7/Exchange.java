@@ -1,16 +1,12 @@
 package dev.fulcrum.l7;
 
-import dev.fulcrum.l7.routing.InvalidRequestTargetException;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.RouteRequest;
 import dev.fulcrum.l7.sticky.PoolStickiness;
 import dev.fulcrum.l7.sticky.StickyChoice;
-import dev.fulcrum.lbcore.pool.ConnectionQueue;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -42,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * client gets, what passive health hears and whether the request goes again. Nothing here
  * knows the client's protocol: the client is a {@link Downstream}.
  */
-final class Exchange implements UpstreamListener {
+final class Exchange implements UpstreamListener, Admission.LocalAnswer, UpstreamLease.Tenant {
 
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
     static final RequestRejection BODY_TOO_LARGE =
@@ -89,8 +85,7 @@ final class Exchange implements UpstreamListener {
     private long bodyBytesLeft;
     private int retriesLeft;
     private boolean freshRetryUsed;
-    private long queueDeadline;
-    private Server queuedAvoid;
+    private UpstreamLease lease;
 
     private Server server;
     private UpstreamConnection upstream;
@@ -154,52 +149,27 @@ final class Exchange implements UpstreamListener {
     // ---- admit -------------------------------------------------------------------------------
 
     private void admit() {
-        if (routes == null) {
-            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.LISTENER_GONE, null);
-            return;
-        }
-        try {
-            routeRequest.parse(head.method().name(), head.uri(), head.headers());
-        } catch (InvalidRequestTargetException e) {
-            answer(HttpResponseStatus.BAD_REQUEST, "bad request: " + e.getMessage(), routes.unroutedMeters());
-            return;
-        }
-        Route matched = routes.router().match(routeRequest);
+        Route matched = Admission.admit(routes, routeRequest, head, this);
         if (matched == null) {
-            answer(HttpResponseStatus.NOT_FOUND, LocalResponses.NO_ROUTE, routes.unroutedMeters());
             return;
         }
         ExchangePolicy routePolicy = routes.policy(matched);
-        if (HttpUtil.getContentLength(head, 0L) > routePolicy.maxRequestBody()) {
-            // Refused before any backend sees a byte; a chunked body is counted as it streams.
-            answer(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, LocalResponses.BODY_TOO_LARGE,
-                    routes.noServerMeters(matched));
-            return;
-        }
         policy = routePolicy;
         bodyBytesLeft = routePolicy.maxRequestBody();
         actions = routes.actions(matched);
-        LocalReplies reply = routes.reply(matched);
-        if (reply != null) {
-            replyLocally(reply, matched);
-            return;
-        }
-        if (!routePolicy.concurrency().tryAcquire()) {
-            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.routeBusy(matched.name()),
-                    routes.noServerMeters(matched));
-            return;
-        }
         slot = routePolicy.concurrency();
         route = matched;
         pool = routes.pool(matched);
         retriesLeft = routePolicy.retries();
         sticky = routes.sticky(matched);
-        body = new RequestBodyBuffer(bodyExpected ? routePolicy.bufferRequest() : 0);
+        body = bodyExpected ? new RequestBodyBuffer(routePolicy.bufferRequest()) : RequestBodyBuffer.NONE;
         if (routes.hashesOnRequest(matched)) {
             // Hash keys come from the request as the client sent it, not as rewritten for the backend.
             routeRequest.keepHeadersAsReceived();
         }
         stickyChoice = sticky == null ? null : sticky.choose(routeRequest.forClient(client.clientAddress));
+        lease = new UpstreamLease(this, pool, upstreams, snapshot.allUpstreams(), downstream.eventLoop(), routePolicy,
+                routeRequest.forClient(client.clientAddress), stickyChoice);
         // A client that waits for 100 Continue sends no body until the server asks: nothing to buffer.
         boolean awaitsContinue = HttpUtil.is100ContinueExpected(head);
         filterRequest();
@@ -226,47 +196,16 @@ final class Exchange implements UpstreamListener {
         }
     }
 
-    // ---- select peer and lease ---------------------------------------------------------------
+    // ---- select peer and lease (UpstreamLease) ---------------------------------------------
 
-    /**
-     * Finds a server and a connection to it: an idle connection of this loop, else a new one,
-     * else the pool's queue. {@code avoid} is the server a retry comes from.
-     */
     private void lease(Server avoid) {
         phase = Phase.LEASING;
-        Server picked = PeerSelector.select(pool, routeRequest.forClient(client.clientAddress), stickyChoice, avoid);
-        if (picked == null) {
-            UpstreamConnection idle = PeerSelector.idleOfFullServer(pool, upstreams, stickyChoice, avoid);
-            if (idle != null) {
-                // Servers at their cap still take requests over connections already open.
-                useServer(idle.server());
-                relayOver(idle, true);
-                return;
-            }
-            waitForRoom(avoid);
-            return;
-        }
-        useServer(picked);
-        UpstreamConnection idle = upstreams.pollIdle(picked);
-        if (idle != null) {
-            relayOver(idle, true);
-            return;
-        }
-        connect(picked, avoid);
-    }
-
-    private void connect(Server picked, Server avoid) {
-        if (!picked.tryAcquireConnection()) {
-            // Reached its connection cap since the balancer looked.
-            waitForRoom(avoid);
-            return;
-        }
-        upstreams.connect(picked, policy.upstream(), policy.tls())
-                .addListener((ChannelFuture f) -> guarded(() -> onConnected(f)));
+        lease.lease(avoid);
     }
 
     /** The server of this try; it counts one more request in flight (least_conn) until the try ends. */
-    private void useServer(Server picked) {
+    @Override
+    public void tryOn(Server picked) {
         if (server != null) {
             server.endRequest();
         }
@@ -275,75 +214,27 @@ final class Exchange implements UpstreamListener {
         meters = routes.meters(route, picked);
     }
 
-    /**
-     * No server has room: when servers are up but full, wait in the pool's queue (bounded in
-     * length and time) and pick again when a connection closes; otherwise answer 503 at once.
-     */
-    private void waitForRoom(Server avoid) {
-        String poolName = pool.name();
-        if (!pool.hasServerInRotation()) {
-            answer(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.noServer(poolName),
-                    routes.noServerMeters(route));
-            return;
-        }
-        ConnectionQueue queue = pool.queue();
-        boolean first = queueDeadline == 0;
-        if (first) {
-            queueDeadline = queue.deadlineFromNow();
-        }
-        queuedAvoid = avoid;
-        Runnable wake = () -> guarded(this::onQueueWake);
-        Runnable timeout = () -> guarded(this::onQueueTimeout);
-        boolean waiting = first
-                ? queue.await(downstream.eventLoop(), queueDeadline, wake, timeout)
-                : queue.awaitAgain(downstream.eventLoop(), queueDeadline, wake, timeout);
-        if (!waiting) {
-            answer(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    first ? LocalResponses.queueFull(poolName) : LocalResponses.queueTimeout(poolName),
-                    routes.noServerMeters(route));
-        } else if (first) {
-            snapshot.allUpstreams().shedIdle(pool, downstream.eventLoop());
-        }
+    @Override
+    public boolean waitsForLease() {
+        return phase == Phase.LEASING && upstream == null;
     }
 
-    /** A server connection closed or was handed over: pick again (or pass the turn on if this exchange is over). */
-    private void onQueueWake() {
-        if (phase != Phase.LEASING || upstream != null) {
-            pool.queue().roomFreed();
-            return;
-        }
-        lease(queuedAvoid);
+    @Override
+    public void connectFailed(Failure failure, Throwable cause) {
+        LOG.debug("connect to {} failed: {}", server, cause.toString());
+        fail(failure, cause);
     }
 
-    private void onQueueTimeout() {
-        if (phase != Phase.LEASING || upstream != null) {
-            return;
-        }
-        answer(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.queueTimeout(pool.name()),
-                routes.noServerMeters(route));
-    }
-
-    private void onConnected(ChannelFuture future) {
-        if (phase != Phase.LEASING || upstream != null) {
-            // The exchange ended meanwhile (the client went away): keep the fresh connection for the next request.
-            if (future.isSuccess()) {
-                upstreams.release(future.channel().pipeline().get(UpstreamConnection.class), true);
-            }
-            return;
-        }
-        if (!future.isSuccess()) {
-            LOG.debug("connect to {} failed: {}", server, future.cause().toString());
-            fail(future.cause() instanceof ConnectTimeoutException ? Failure.CONNECT_TIMEOUT : Failure.CONNECT_FAILED,
-                    future.cause());
-            return;
-        }
-        relayOver(future.channel().pipeline().get(UpstreamConnection.class), false);
+    @Override
+    public void noRoom(String reason) {
+        answer(HttpResponseStatus.SERVICE_UNAVAILABLE, reason, routes.noServerMeters(route));
     }
 
     // ---- relay -------------------------------------------------------------------------------
 
     /** The connection is ours: the head goes out, then what is held of the body. */
-    private void relayOver(UpstreamConnection connection, boolean reused) {
+    @Override
+    public void leased(UpstreamConnection connection, boolean reused) {
         phase = Phase.RELAYING;
         upstream = connection;
         upstreamReused = reused;
@@ -649,7 +540,7 @@ final class Exchange implements UpstreamListener {
             LOG.debug("sending {} {} again on a new connection: a pooled one to {} was stale", head.method(),
                     head.uri(), failed);
             phase = Phase.LEASING;
-            connect(failed, null);
+            lease.connect(failed, null);
             return;
         }
         retriesLeft--;
@@ -659,7 +550,8 @@ final class Exchange implements UpstreamListener {
     }
 
     /** Runs a step that no handler's own guard covers (a listener, a timer, a queue wake-up). */
-    void guarded(Runnable step) {
+    @Override
+    public void guarded(Runnable step) {
         try {
             step.run();
         } catch (RuntimeException e) {
@@ -725,12 +617,15 @@ final class Exchange implements UpstreamListener {
     // ---- local answers -----------------------------------------------------------------------
 
     /** Answers from the proxy itself; what is left of the request body is discarded. */
-    private void answer(HttpResponseStatus responseStatus, String message, RequestMeters requestMeters) {
+    @Override
+    public void answer(HttpResponseStatus responseStatus, String message, RequestMeters requestMeters) {
         finishLocally(LocalResponses.create(downstream.alloc(), responseStatus, message, false), requestMeters);
     }
 
     /** A route that answers itself (redirect, fixed response); its response header edits apply. */
-    private void replyLocally(LocalReplies reply, Route answering) {
+    @Override
+    public void replyAs(Route answering, LocalReplies reply) {
+        actions = routes.actions(answering);
         FullHttpResponse response = reply.render(downstream.alloc(), routeRequest, client.scheme, false);
         actions.editResponse(response.headers());
         finishLocally(response, routes.noServerMeters(answering));

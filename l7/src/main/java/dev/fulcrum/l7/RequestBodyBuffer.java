@@ -14,8 +14,12 @@ import java.util.ArrayDeque;
  */
 final class RequestBodyBuffer {
 
+    /** The body of a request that has none: holds nothing, ever (shared, so it must stay empty). */
+    static final RequestBodyBuffer NONE = new RequestBodyBuffer(0);
+
     private final long keepLimit;
-    private final ArrayDeque<HttpContent> parts = new ArrayDeque<>(2);
+    /** Made on the first part: most requests have no body. */
+    private ArrayDeque<HttpContent> parts;
     private long bytes;
     /** Every part received so far is held (not yet sent, or sent as a copy). */
     private boolean intact = true;
@@ -27,6 +31,12 @@ final class RequestBodyBuffer {
 
     /** Holds a part that arrived before a server connection was ready. */
     void hold(HttpContent part) {
+        if (this == NONE) {
+            throw new IllegalStateException("a request without a body has no body parts to hold");
+        }
+        if (parts == null) {
+            parts = new ArrayDeque<>(2);
+        }
         parts.add(part);
         bytes += part.content().readableBytes();
     }
@@ -36,7 +46,7 @@ final class RequestBodyBuffer {
     }
 
     boolean isEmpty() {
-        return parts.isEmpty();
+        return parts == null || parts.isEmpty();
     }
 
     /** Whether a new try could send everything received so far. */
@@ -49,6 +59,9 @@ final class RequestBodyBuffer {
      * limit the parts stay held and copies go out; past it they go out themselves.
      */
     void writeTo(Channel upstream) {
+        if (parts == null) {
+            return;
+        }
         boolean keep = intact && bytes <= keepLimit;
         if (keep) {
             for (HttpContent part : parts) {
@@ -76,6 +89,9 @@ final class RequestBodyBuffer {
 
     /** Nothing will be sent again (a response came, or the exchange is over). */
     void release() {
+        if (parts == null) {
+            return;
+        }
         for (HttpContent part; (part = parts.poll()) != null; ) {
             ReferenceCountUtil.release(part);
         }
