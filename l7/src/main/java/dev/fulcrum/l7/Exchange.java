@@ -1,5 +1,6 @@
 package dev.fulcrum.l7;
 
+import dev.fulcrum.l7.accesslog.AccessLog;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.RouteRequest;
 import dev.fulcrum.l7.sticky.PoolStickiness;
@@ -86,6 +87,8 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     private int retriesLeft;
     private boolean freshRetryUsed;
     private UpstreamLease lease;
+    /** The listener's access log as the exchange started, held open until it completes; null: none. */
+    private AccessLog accessLog;
 
     private Server server;
     private UpstreamConnection upstream;
@@ -124,8 +127,10 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     /** Starts the exchange of a request head: admits it and sets it on its way. */
     static Exchange start(ClientContext client, Downstream downstream, HttpRequest head) {
         Exchange exchange = new Exchange(client, downstream, head);
-        if (exchange.routes != null && exchange.routes.accessLog() != null) {
+        AccessLog log = exchange.routes == null ? null : exchange.routes.accessLog();
+        if (log != null && log.retain()) {
             // Only a listener that logs pays for reading what the log line needs.
+            exchange.accessLog = log;
             client.exchangeLog.begin(head);
         }
         exchange.admit();
@@ -135,6 +140,10 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     /** A request refused before its head could be read whole: answered, never forwarded. */
     static Exchange refuse(ClientContext client, Downstream downstream, RequestRejection rejection) {
         Exchange exchange = new Exchange(client, downstream, null);
+        AccessLog log = exchange.routes == null ? null : exchange.routes.accessLog();
+        if (log != null && log.retain()) {
+            exchange.accessLog = log;
+        }
         client.exchangeLog.beginUnreadable();
         exchange.requestDone = true;
         exchange.answer(rejection.status(), rejection.reason(),
@@ -665,8 +674,10 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         if (meters != null && status != 0) {
             long nanos = System.nanoTime() - startNanos;
             meters.record(status, nanos);
-            client.exchangeLog.end(routes == null ? null : routes.accessLog(), client.rewriter.clientIp(), status,
-                    nanos, meters);
+            client.exchangeLog.end(accessLog, client.rewriter.clientIp(), status, nanos, meters);
+        }
+        if (accessLog != null) {
+            accessLog.release();
         }
     }
 

@@ -18,4 +18,18 @@ public final class AccessLog {
             dropped.increment();
         }
     }
+
+    /**
+     * Holds the writer open for one exchange, however long it outlasts its snapshot (even when a
+     * reload moved the listener's log elsewhere); give it back with {@link #release()}.
+     *
+     * @return false when the writer is closing already: log nothing then
+     */
+    public boolean retain() {
+        return writer.retain();
+    }
+
+    public void release() {
+        writer.close();
+    }
 }
