@@ -7,7 +7,7 @@ import dev.fulcrum.l7.sticky.PoolStickiness;
 import dev.fulcrum.l7.sticky.StickyChoice;
 import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -177,8 +177,6 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
             routeRequest.keepHeadersAsReceived();
         }
         stickyChoice = sticky == null ? null : sticky.choose(routeRequest.forClient(client.clientAddress));
-        lease = new UpstreamLease(this, pool, upstreams, snapshot.allUpstreams(), downstream.eventLoop(), routePolicy,
-                routeRequest.forClient(client.clientAddress), stickyChoice);
         // A client that waits for 100 Continue sends no body until the server asks: nothing to buffer.
         boolean awaitsContinue = HttpUtil.is100ContinueExpected(head);
         filterRequest();
@@ -209,7 +207,26 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
 
     private void lease(Server avoid) {
         phase = Phase.LEASING;
-        lease.lease(avoid);
+        Server picked = PeerSelector.select(pool, routeRequest.forClient(client.clientAddress), stickyChoice, avoid);
+        if (lease == null && picked != null) {
+            // The keep-alive path, allocating nothing: a server with room and an idle connection to it here.
+            UpstreamConnection idle = upstreams.pollIdle(picked);
+            if (idle != null) {
+                tryOn(picked);
+                leased(idle, true);
+                return;
+            }
+        }
+        lease().continueWith(picked, avoid);
+    }
+
+    /** Made when a try needs more than an idle connection: a connect, the queue, a full pool. */
+    private UpstreamLease lease() {
+        if (lease == null) {
+            lease = new UpstreamLease(this, pool, upstreams, snapshot.allUpstreams(), downstream.eventLoop(), policy,
+                    routeRequest.forClient(client.clientAddress), stickyChoice);
+        }
+        return lease;
     }
 
     /** The server of this try; it counts one more request in flight (least_conn) until the try ends. */
@@ -251,12 +268,13 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         connection.lease(this);
         RequestRewriter.setHost(head, policy.upstream(), server);
         connection.expectResponseTo(head.method());
-        connection.channel().write(head).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        // Void promises: a failed write reaches UpstreamConnection.exceptionCaught, which closes.
+        Channel channel = connection.channel();
+        channel.write(head, channel.voidPromise());
         if (bodyExpected) {
-            body.writeTo(connection.channel());
+            body.writeTo(channel);
         } else {
-            connection.channel().write(LastHttpContent.EMPTY_LAST_CONTENT)
-                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            channel.write(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
         }
         armIdle();
         if (requestDone) {
@@ -549,7 +567,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
             LOG.debug("sending {} {} again on a new connection: a pooled one to {} was stale", head.method(),
                     head.uri(), failed);
             phase = Phase.LEASING;
-            lease.connect(failed, null);
+            lease().connect(failed, null);
             return;
         }
         retriesLeft--;

@@ -2,6 +2,7 @@ package dev.fulcrum.l7;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -58,7 +59,6 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
     /** The response is written whole; waiting only for the end of a request that has no body. */
     private boolean finishPending;
     private boolean closeAfterResponse;
-    private ChannelFuture lastWrite;
     private boolean closing;
     private boolean rejected;
     private boolean stopping;
@@ -170,7 +170,6 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
         requestEnded = false;
         finishPending = false;
         closeAfterResponse = false;
-        lastWrite = null;
         bodyExpected = HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
         keepAlive = HttpUtil.isKeepAlive(head) && !stopping;
         http10 = head.protocolVersion().equals(HttpVersion.HTTP_1_0);
@@ -238,8 +237,8 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
             return;
         }
         interim.setProtocolVersion(HttpVersion.HTTP_1_1);
-        ctx.write(interim);
-        ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        ctx.write(interim, ctx.voidPromise());
+        ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
     }
 
     @Override
@@ -250,18 +249,13 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
         boolean framed = ResponseFraming.isFramed(head, request != null && HttpMethod.HEAD.equals(request.method()));
         closeAfterResponse = ResponseFraming.fitToClient(head, framed, http10, keepAlive, closeAfterResponse);
         head.setProtocolVersion(HttpVersion.HTTP_1_1);
-        ChannelFuture write = ctx.write(head);
-        if (head instanceof LastHttpContent) {
-            lastWrite = write;
-        }
+        ctx.write(head, ctx.voidPromise());
     }
 
     @Override
     public void writeContent(HttpContent content) {
-        ChannelFuture write = ctx.write(content);
-        if (content instanceof LastHttpContent) {
-            lastWrite = write;
-        }
+        // A failed write reaches exceptionCaught, which closes; no promise is made per write.
+        ctx.write(content, ctx.voidPromise());
     }
 
     @Override
@@ -303,7 +297,6 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
         }
         exchange = null;
         request = null;
-        lastWrite = null;
         if (upgradeAsked) {
             // Declined: what was held is the next request.
             upgradeAsked = false;
@@ -334,7 +327,8 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
     private void closeAfterLastWrite(boolean requestBytesUnread) {
         closing = true;
         releaseInbox();
-        ChannelFuture last = lastWrite != null ? lastWrite : ctx.channel().newSucceededFuture();
+        // Done once everything written before it is: the response is out whole before the close.
+        ChannelFuture last = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER);
         if (requestBytesUnread) {
             // A close with unread bytes would reset the connection and could destroy the answer.
             LingeringClose.after(last);

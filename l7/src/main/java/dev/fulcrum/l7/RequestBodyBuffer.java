@@ -1,7 +1,6 @@
 package dev.fulcrum.l7;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -10,7 +9,9 @@ import java.util.ArrayDeque;
  * The request body parts an exchange holds: those read before a server was chosen
  * ({@code buffer_request}), and, while the body read so far fits in that size, copies of
  * everything sent, so a failed try can send the whole request again. Past that size the body
- * streams through and nothing is kept: the request is then no longer "in hand".
+ * streams through and nothing is kept: the request is then no longer "in hand". Writes take
+ * the channel's void promise: a failed write reaches the connection's exception handler, which
+ * closes it (no promise allocated per write).
  */
 final class RequestBodyBuffer {
 
@@ -65,13 +66,13 @@ final class RequestBodyBuffer {
         boolean keep = intact && bytes <= keepLimit;
         if (keep) {
             for (HttpContent part : parts) {
-                upstream.write(part.retainedDuplicate()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+                upstream.write(part.retainedDuplicate(), upstream.voidPromise());
             }
             return;
         }
         intact = false;
         for (HttpContent part; (part = parts.poll()) != null; ) {
-            upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            upstream.write(part, upstream.voidPromise());
         }
     }
 
@@ -79,12 +80,12 @@ final class RequestBodyBuffer {
     void stream(HttpContent part, Channel upstream) {
         if (intact && bytes + part.content().readableBytes() <= keepLimit) {
             hold(part);
-            upstream.write(part.retainedDuplicate()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            upstream.write(part.retainedDuplicate(), upstream.voidPromise());
             return;
         }
         release();
         intact = false;
-        upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        upstream.write(part, upstream.voidPromise());
     }
 
     /** Nothing will be sent again (a response came, or the exchange is over). */

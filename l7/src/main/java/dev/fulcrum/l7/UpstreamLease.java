@@ -50,6 +50,7 @@ final class UpstreamLease {
     private final StickyChoice sticky;
     private long queueDeadline;
     private Server queuedAvoid;
+    private boolean shedTried;
 
     /** @param received the request as the client sent it, for the balancer's hash keys */
     UpstreamLease(Tenant tenant, Pool pool, UpstreamPool upstreams, UpstreamPools allUpstreams, EventLoop loop,
@@ -66,7 +67,11 @@ final class UpstreamLease {
 
     /** A server and a connection for a try; {@code avoid} is the server a retry comes from. */
     void lease(Server avoid) {
-        Server picked = PeerSelector.select(pool, received, sticky, avoid);
+        continueWith(PeerSelector.select(pool, received, sticky, avoid), avoid);
+    }
+
+    /** The rest of {@link #lease}, once the balancer picked (null: no server has room). */
+    void continueWith(Server picked, Server avoid) {
         if (picked == null) {
             UpstreamConnection idle = PeerSelector.idleOfFullServer(pool, upstreams, sticky, avoid);
             if (idle != null) {
@@ -109,6 +114,20 @@ final class UpstreamLease {
             return;
         }
         ConnectionQueue queue = pool.queue();
+        if (queue.capacity() == 0 && !shedTried) {
+            // No queue to wait in; but a full server's room may be held by connections idle on
+            // other loops: have one closed and pick again once it is (once per request).
+            Server holder = serverWithIdleRoom(avoid);
+            if (holder != null) {
+                shedTried = true;
+                allUpstreams.shedOneIdle(holder, loop, () -> loop.execute(() -> tenant.guarded(() -> {
+                    if (tenant.waitsForLease()) {
+                        lease(avoid);
+                    }
+                })));
+                return;
+            }
+        }
         boolean first = queueDeadline == 0;
         if (first) {
             queueDeadline = queue.deadlineFromNow();
@@ -125,6 +144,17 @@ final class UpstreamLease {
             // Connections idle on other loops hold room nobody uses: have one of each full server closed.
             allUpstreams.shedIdle(pool, loop);
         }
+    }
+
+    /** A server in rotation, at its cap, some of whose connections sit idle (on other loops). */
+    private Server serverWithIdleRoom(Server avoid) {
+        for (Server candidate : pool.servers()) {
+            if (candidate != avoid && candidate.isInRotation() && !candidate.hasConnectionRoom()
+                    && candidate.idleConnections() > 0) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     /** A server connection closed or was handed over: pick again (or pass the turn on if the exchange is over). */

@@ -69,6 +69,7 @@ final class UpstreamPool {
         }
         UpstreamConnection connection;
         while ((connection = connections.pollLast()) != null) {
+            server.idleChanged(-1);
             if (connection.channel().isActive()) {
                 return connection;
             }
@@ -149,23 +150,40 @@ final class UpstreamPool {
             return;
         }
         connections.addLast(connection);
+        server.idleChanged(1);
         // A read outstanding while idle is how a close by the backend gets noticed.
         channel.read();
     }
 
     /** Closes the oldest idle connection to that server, if any. Runs on the loop. */
     void closeOneIdle(Server server) {
+        closeOneIdle(server, null);
+    }
+
+    /**
+     * Closes the oldest idle connection to that server; {@code whenClosed} (may be null) runs
+     * once it is closed and its place counted free.
+     *
+     * @return false when this loop has none
+     */
+    boolean closeOneIdle(Server server, Runnable whenClosed) {
         ArrayDeque<UpstreamConnection> connections = idle.get(server);
         UpstreamConnection oldest = connections == null ? null : connections.pollFirst();
-        if (oldest != null) {
-            oldest.channel().close();
+        if (oldest == null) {
+            return false;
         }
+        server.idleChanged(-1);
+        ChannelFuture closed = oldest.channel().close();
+        if (whenClosed != null) {
+            closed.addListener(f -> whenClosed.run());
+        }
+        return true;
     }
 
     void removeIdle(UpstreamConnection connection) {
         ArrayDeque<UpstreamConnection> connections = idle.get(connection.server());
-        if (connections != null) {
-            connections.remove(connection);
+        if (connections != null && connections.remove(connection)) {
+            connection.server().idleChanged(-1);
         }
     }
 
@@ -180,6 +198,9 @@ final class UpstreamPool {
         List<UpstreamConnection> all = new ArrayList<>();
         idle.values().forEach(all::addAll);
         idle.clear();
-        all.forEach(c -> c.channel().close());
+        all.forEach(c -> {
+            c.server().idleChanged(-1);
+            c.channel().close();
+        });
     }
 }

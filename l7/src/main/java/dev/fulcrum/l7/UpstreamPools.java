@@ -7,6 +7,8 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One {@link UpstreamPool} per event loop, created with the snapshot. The map is never
@@ -45,6 +47,32 @@ final class UpstreamPools {
                     if (server.isInRotation() && !server.hasConnectionRoom()) {
                         other.closeOneIdle(server);
                     }
+                }
+            });
+        }
+    }
+
+    /**
+     * Has one idle connection to {@code server} closed on another loop, to make room for a
+     * request of {@code asking} that has no queue to wait in; {@code whenDone} runs (on some
+     * loop) once it is closed, or once every other loop said it had none.
+     */
+    void shedOneIdle(Server server, EventLoop asking, Runnable whenDone) {
+        AtomicBoolean shed = new AtomicBoolean();
+        AtomicInteger unanswered = new AtomicInteger(byLoop.size() - 1);
+        if (unanswered.get() == 0) {
+            whenDone.run();
+            return;
+        }
+        for (UpstreamPool other : byLoop.values()) {
+            if (other.loop() == asking) {
+                continue;
+            }
+            other.loop().execute(() -> {
+                boolean closing = other.idleCount(server) > 0 && shed.compareAndSet(false, true)
+                        && other.closeOneIdle(server, whenDone);
+                if (!closing && unanswered.decrementAndGet() == 0 && !shed.get()) {
+                    whenDone.run();
                 }
             });
         }

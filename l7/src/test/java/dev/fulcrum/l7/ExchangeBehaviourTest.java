@@ -147,6 +147,31 @@ class ExchangeBehaviourTest {
     }
 
     @Test
+    void connectionsIdleOnAnotherLoopDoNotUseUpAServersCap() throws Exception {
+        TestBackend web = closing(new TestBackend("web"));
+        // One connection at most and no queue: the room is either free or held.
+        PoolConfig pool = new PoolConfig("s", Balance.ROUND_ROBIN, Optional.empty(), Optional.empty(),
+                List.of(new ServerConfig("web", new dev.fulcrum.config.Endpoint("127.0.0.1", web.port()),
+                        ServerConfig.DEFAULT_WEIGHT, 1, Location.NONE)), Location.NONE,
+                new UpstreamConfig(UpstreamConfig.DEFAULT_CONNECT_TIMEOUT, UpstreamConfig.DEFAULT_IDLE_TIMEOUT,
+                        UpstreamConfig.DEFAULT_MAX_IDLE, Optional.empty(), 0, Duration.ofSeconds(1),
+                        Optional.empty()), HashOn.SOURCE);
+        // Two loops; client connections are handed to them in turn.
+        ProxyFixture proxy = closing(new ProxyFixture(new Setup(Transport.NIO, 2), List.of(defaultRoute("s")),
+                pools(pool)));
+
+        try (RawHttpClient first = proxy.client(); RawHttpClient second = proxy.client()) {
+            assertThat(first.exchange(get("/a", "x")).body()).isEqualTo("web");
+            // The first loop keeps its backend connection idle; the second loop's request needs its room.
+            Response other = second.exchange(get("/b", "x"));
+            assertThat(other.status()).isEqualTo(200);
+            assertThat(other.body()).isEqualTo("web");
+        }
+        // The idle one was closed to make room, and a connection of the second loop opened.
+        assertThat(web.connections.get()).isEqualTo(2);
+    }
+
+    @Test
     void hashKeysAreReadFromTheRequestAsTheClientSentIt() throws Exception {
         List<TestBackend> servers = new ArrayList<>();
         List<ServerConfig> configs = new ArrayList<>();

@@ -38,6 +38,7 @@ public final class Server {
     private AtomicInteger activeConnections = new AtomicInteger();
     /** Shared the same way: requests begun before a reload end on the server that replaced theirs. */
     private AtomicInteger requestsInFlight = new AtomicInteger();
+    private final AtomicInteger idleConnections = new AtomicInteger();
     /** {@link ServerStatus} bits; 0: in rotation. One word, so a pick reads one volatile. */
     private final AtomicInteger status = new AtomicInteger();
     private volatile ConnectionQueue queue = ConnectionQueue.NONE;
@@ -160,6 +161,20 @@ public final class Server {
     public void releaseConnection() {
         activeConnections.decrementAndGet();
         queue.roomFreed();
+    }
+
+    /**
+     * Of {@link #activeConnections()}, those idle in some event loop's pool: room that nobody
+     * uses, which a request of another loop may have closed to make room. Not carried over a
+     * reload (the pools holding them close with their snapshot).
+     */
+    public int idleConnections() {
+        return idleConnections.get();
+    }
+
+    /** A connection to this server went idle in a pool (+1) or left it (-1). */
+    public void idleChanged(int delta) {
+        idleConnections.addAndGet(delta);
     }
 
     /** Requests sent to this server whose exchange has not ended: what least_conn compares. */
