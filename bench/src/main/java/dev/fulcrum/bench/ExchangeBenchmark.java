@@ -42,13 +42,15 @@ import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -61,6 +63,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * One keep-alive HTTP/1.1 exchange end to end through the real L7 listener on loopback, one
@@ -74,11 +78,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>With {@code -prof gc}, {@code gc.alloc.rate.norm} is what the whole JVM allocates per
  * request: client, backend and proxy. The client reads into one reused buffer and the backend
  * sends one prepared response after Netty's request decoder; both are the same code in every
- * build, so differences between builds are the proxy's. The
- * secondary result {@code proxyLoopCpuNs} is the CPU time of the proxy's event loop thread per
- * request (from {@link ThreadMXBean}), the proxy's work alone, without the client, the backend
- * or the collector. The fork runs with the JVM options the appliance ships (parallel collector,
- * leak detection off) and meters go to a {@link SimpleMeterRegistry}.
+ * build, so differences between builds are the proxy's. After each iteration the benchmark
+ * prints the CPU time of the proxy's event loop thread per request (from {@link ThreadMXBean}),
+ * the proxy's work alone without the client, the backend or the collector, and at the end their
+ * mean over the measurement iterations. The fork runs with the JVM options the appliance ships
+ * (parallel collector, leak detection off) and meters go to a {@link SimpleMeterRegistry}.
  *
  * <pre>java -jar bench/target/benchmarks.jar ExchangeBenchmark -prof gc</pre>
  */
@@ -109,41 +113,15 @@ public class ExchangeBenchmark {
     private OutputStream out;
     private InputStream in;
     private final byte[] buffer = new byte[8192];
-    /** The id of the proxy's event loop thread, for {@link ProxyCpu}; set once the proxy runs. */
-    private static volatile long proxyThreadId;
     /** Connections the backend accepted: one while the proxy keeps its pooled connection. */
     private static final AtomicInteger BACKEND_CONNECTIONS = new AtomicInteger();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private long proxyThreadId;
     private long requests;
-
-    /** The proxy event loop's CPU time per request of the iteration, in nanoseconds. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class ProxyCpu {
-        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
-        /** Read by JMH after each iteration. */
-        public double proxyLoopCpuNs;
-        private long requests;
-        private long startCpu;
-        private long threadId;
-
-        @Setup(Level.Iteration)
-        public void start() {
-            threadId = proxyThreadId;
-            if (threadId == 0) {
-                throw new IllegalStateException("the proxy is not set up yet");
-            }
-            requests = 0;
-            proxyLoopCpuNs = 0;
-            startCpu = THREADS.getThreadCpuTime(threadId);
-        }
-
-        @TearDown(Level.Iteration)
-        public void stop() {
-            long used = THREADS.getThreadCpuTime(threadId) - startCpu;
-            proxyLoopCpuNs = requests == 0 ? 0 : (double) used / requests;
-        }
-    }
+    private long iterationRequests;
+    private long iterationCpu;
+    /** The proxy loop's CPU time per request in each measurement iteration, in microseconds. */
+    private final List<Double> proxyCpu = new ArrayList<>();
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -191,10 +169,36 @@ public class ExchangeBenchmark {
         }
     }
 
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        iterationRequests = requests;
+        iterationCpu = THREADS.getThreadCpuTime(proxyThreadId);
+    }
+
+    /** Prints the proxy loop's CPU time per request of the iteration that ended. */
+    @TearDown(Level.Iteration)
+    public void endIteration(IterationParams iteration) {
+        long used = THREADS.getThreadCpuTime(proxyThreadId) - iterationCpu;
+        double perRequest = used / 1000.0 / Math.max(1, requests - iterationRequests);
+        if (iteration.getType() == IterationType.MEASUREMENT) {
+            proxyCpu.add(perRequest);
+        }
+        System.out.printf(Locale.ROOT, "(proxy loop CPU %.2f us/request) ", perRequest);
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
         System.out.println("backend connections opened: " + BACKEND_CONNECTIONS.get() + " for " + requests
                 + " requests");
+        if (!proxyCpu.isEmpty()) {
+            double sum = 0;
+            for (double value : proxyCpu) {
+                sum += value;
+            }
+            System.out.printf(Locale.ROOT, "proxy loop CPU per request over %d measurement iterations: mean %.2f us"
+                    + " (min %.2f, max %.2f)%n", proxyCpu.size(), sum / proxyCpu.size(), Collections.min(proxyCpu),
+                    Collections.max(proxyCpu));
+        }
         if (socket != null) {
             socket.close();
         }
@@ -216,8 +220,7 @@ public class ExchangeBenchmark {
     }
 
     @Benchmark
-    public int request(ProxyCpu cpu) throws IOException {
-        cpu.requests++;
+    public int request() throws IOException {
         return exchange();
     }
 
