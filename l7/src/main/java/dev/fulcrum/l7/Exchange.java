@@ -5,7 +5,6 @@ import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.RouteRequest;
 import dev.fulcrum.l7.sticky.PoolStickiness;
 import dev.fulcrum.l7.sticky.StickyChoice;
-import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -63,24 +62,16 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     private final L7Snapshot snapshot;
     private final HttpRoutes routes;
     private final UpstreamPool upstreams;
-    private final RouteRequest routeRequest;
     /** The head as received, rewritten in place for the backend by the request filter. */
     private final HttpRequest head;
     private final long startNanos = System.nanoTime();
     private final boolean bodyExpected;
-    private final boolean idempotent;
     private final String upgrade;
-    private final Deadline responseDeadline;
-    private final Deadline idleDeadline;
 
     private Phase phase;
     private Route route;
-    private Pool pool;
     private ExchangePolicy policy;
-    private CompiledRouteActions actions = CompiledRouteActions.NONE;
-    private PoolStickiness sticky;
     private StickyChoice stickyChoice;
-    private ConcurrencyLimit slot;
     private RequestMeters meters;
     private RequestBodyBuffer body;
     private long bodyBytesLeft;
@@ -111,17 +102,13 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         this.snapshot = client.refresh(downstream.eventLoop());
         this.routes = client.routes();
         this.upstreams = client.upstreams();
-        this.routeRequest = client.routeRequest;
         this.head = head;
         this.bodyExpected = head != null
                 && (HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0);
-        this.idempotent = head != null && RetryRules.isIdempotent(head.method());
         this.upgrade = head == null ? null : UpgradeTunnel.requestedUpgrade(head);
         // A request without a body is whole at its head (the codec's empty end marker adds nothing).
         this.requestDone = !bodyExpected;
         client.current = this;
-        this.responseDeadline = client.responseDeadline;
-        this.idleDeadline = client.idleDeadline;
     }
 
     /** Starts the exchange of a request head: admits it and sets it on its way. */
@@ -158,19 +145,18 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     // ---- admit -------------------------------------------------------------------------------
 
     private void admit() {
-        Route matched = Admission.admit(routes, routeRequest, head, this);
+        Route matched = Admission.admit(routes, client.routeRequest, head, this);
         if (matched == null) {
             return;
         }
+        // The route's concurrency slot is taken (released at completion, once route is set).
         ExchangePolicy routePolicy = routes.policy(matched);
         policy = routePolicy;
-        bodyBytesLeft = routePolicy.maxRequestBody();
-        actions = routes.actions(matched);
-        slot = routePolicy.concurrency();
         route = matched;
-        pool = routes.pool(matched);
+        bodyBytesLeft = routePolicy.maxRequestBody();
         retriesLeft = routePolicy.retries();
-        sticky = routes.sticky(matched);
+        PoolStickiness sticky = routes.sticky(matched);
+        RouteRequest routeRequest = client.routeRequest;
         body = bodyExpected ? new RequestBodyBuffer(routePolicy.bufferRequest()) : RequestBodyBuffer.NONE;
         if (routes.hashesOnRequest(matched)) {
             // Hash keys come from the request as the client sent it, not as rewritten for the backend.
@@ -179,7 +165,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         stickyChoice = sticky == null ? null : sticky.choose(routeRequest.forClient(client.clientAddress));
         // A client that waits for 100 Continue sends no body until the server asks: nothing to buffer.
         boolean awaitsContinue = HttpUtil.is100ContinueExpected(head);
-        filterRequest();
+        filterRequest(sticky);
         if (bodyExpected && routePolicy.bufferRequest() > 0 && !awaitsContinue) {
             phase = Phase.BUFFERING;
             downstream.requestMore();
@@ -190,9 +176,9 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
 
     // ---- request filter ----------------------------------------------------------------------
 
-    private void filterRequest() {
+    private void filterRequest(PoolStickiness sticky) {
         boolean http10 = head.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        client.rewriter.rewrite(head, routeRequest, actions, routes.forwarding(), upgrade);
+        client.rewriter.rewrite(head, client.routeRequest, routes.actions(route), routes.forwarding(), upgrade);
         if (http10) {
             // RFC 9110 10.1.1: a 100-continue expectation in an HTTP/1.0 request is to be ignored,
             // and the backend would otherwise take it as HTTP/1.1's and answer 100 to nobody.
@@ -207,7 +193,8 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
 
     private void lease(Server avoid) {
         phase = Phase.LEASING;
-        Server picked = PeerSelector.select(pool, routeRequest.forClient(client.clientAddress), stickyChoice, avoid);
+        Server picked = PeerSelector.select(routes.pool(route), client.routeRequest.forClient(client.clientAddress),
+                stickyChoice, avoid);
         if (lease == null && picked != null) {
             // The keep-alive path, allocating nothing: a server with room and an idle connection to it here.
             UpstreamConnection idle = upstreams.pollIdle(picked);
@@ -223,8 +210,8 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     /** Made when a try needs more than an idle connection: a connect, the queue, a full pool. */
     private UpstreamLease lease() {
         if (lease == null) {
-            lease = new UpstreamLease(this, pool, upstreams, snapshot.allUpstreams(), downstream.eventLoop(), policy,
-                    routeRequest.forClient(client.clientAddress), stickyChoice);
+            lease = new UpstreamLease(this, routes.pool(route), upstreams, snapshot.allUpstreams(),
+                    downstream.eventLoop(), policy, client.routeRequest.forClient(client.clientAddress), stickyChoice);
         }
         return lease;
     }
@@ -339,7 +326,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     private void requestSent() {
         upstream.channel().flush();
         if (!responseStarted) {
-            responseDeadline.arm(policy.responseTimeoutNanos());
+            client.responseDeadline.arm(policy.responseTimeoutNanos());
         }
     }
 
@@ -397,7 +384,8 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
             }
             return;
         }
-        ResponseFilter.apply(response, routes.forwarding(), actions, sticky, server, stickyChoice);
+        ResponseFilter.apply(response, routes.forwarding(), routes.actions(route), routes.sticky(route), server,
+                stickyChoice);
         if (code < 200) {
             // 100 Continue and friends: passed on (if the client can take them); the final response follows.
             interim = true;
@@ -405,11 +393,11 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
             return;
         }
         responseStarted = true;
-        responseDeadline.disarm();
+        client.responseDeadline.disarm();
         body.release();
         status = code;
         upstreamReusable = HttpUtil.isKeepAlive(response)
-                && ResponseFraming.isFramed(response, routeRequest.method().equals("HEAD"));
+                && ResponseFraming.isFramed(response, client.routeRequest.method().equals("HEAD"));
         downstream.writeHead(response, true);
     }
 
@@ -438,7 +426,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
             return;
         }
         responseDone = true;
-        idleDeadline.disarm();
+        client.idleDeadline.disarm();
         snapshot.health().onSuccess(server);
         snapshot.health().onResponse(server, status);
         // Counted before the client can see the end of the response.
@@ -512,7 +500,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     }
 
     private void armIdle() {
-        idleDeadline.arm(policy.responseIdleNanos());
+        client.idleDeadline.arm(policy.responseIdleNanos());
     }
 
     /** The backend agreed to switch protocols: the tunnel belongs to the downstream from here on. */
@@ -548,7 +536,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
             snapshot.health().onFailure(server, cause != null ? cause : UpstreamFailure.of(failure, server));
         }
         if (!responseStarted && body.isIntact()
-                && failure.mayRetry(true, idempotent, retriesLeft, freshRetryUsed)) {
+                && failure.mayRetry(true, RetryRules.isIdempotent(head.method()), retriesLeft, freshRetryUsed)) {
             retry(failure);
             return;
         }
@@ -637,8 +625,8 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     }
 
     private void disarmDeadlines() {
-        responseDeadline.disarm();
-        idleDeadline.disarm();
+        client.responseDeadline.disarm();
+        client.idleDeadline.disarm();
     }
 
     // ---- local answers -----------------------------------------------------------------------
@@ -652,9 +640,8 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     /** A route that answers itself (redirect, fixed response); its response header edits apply. */
     @Override
     public void replyAs(Route answering, LocalReplies reply) {
-        actions = routes.actions(answering);
-        FullHttpResponse response = reply.render(downstream.alloc(), routeRequest, client.scheme, false);
-        actions.editResponse(response.headers());
+        FullHttpResponse response = reply.render(downstream.alloc(), client.routeRequest, client.scheme, false);
+        routes.actions(answering).editResponse(response.headers());
         finishLocally(response, routes.noServerMeters(answering));
     }
 
@@ -683,8 +670,9 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         if (body != null) {
             body.release();
         }
-        if (slot != null) {
-            slot.release();
+        if (route != null) {
+            // Admitted: the route's concurrency slot was taken.
+            policy.concurrency().release();
         }
         if (server != null) {
             server.endRequest();
