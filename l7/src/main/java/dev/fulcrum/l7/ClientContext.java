@@ -1,6 +1,7 @@
 package dev.fulcrum.l7;
 
 import dev.fulcrum.l7.routing.RouteRequest;
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.SocketAddress;
 import java.util.function.Supplier;
@@ -52,7 +53,7 @@ final class ClientContext {
     }
 
     /** Reads the snapshot reference once per request; resolves this listener's parts only on change. */
-    L7Snapshot refresh(io.netty.channel.EventLoop loop) {
+    L7Snapshot refresh(EventLoop loop) {
         L7Snapshot current = snapshots.get();
         if (current != snapshot) {
             snapshot = current;

@@ -195,7 +195,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         phase = Phase.LEASING;
         Server picked = PeerSelector.select(routes.pool(route), client.routeRequest.forClient(client.clientAddress),
                 stickyChoice, avoid);
-        if (lease == null && picked != null) {
+        if (picked != null) {
             // The keep-alive path, allocating nothing: a server with room and an idle connection to it here.
             UpstreamConnection idle = upstreams.pollIdle(picked);
             if (idle != null) {
@@ -344,9 +344,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         if (responseStarted) {
             abort();
         } else {
-            answer(rejection.status(), rejection.reason(),
-                    meters != null ? meters : route != null ? routes.noServerMeters(route) : routes == null ? null
-                            : routes.unroutedMeters());
+            answer(rejection.status(), rejection.reason(), localAnswerMeters());
         }
     }
 
@@ -506,8 +504,9 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     /** The backend agreed to switch protocols: the tunnel belongs to the downstream from here on. */
     private void switchToTunnel(HttpResponse response) {
         String agreed = response.headers().get(HttpHeaderNames.UPGRADE, upgrade);
-        HopByHopHeaders.strip(response.headers());
-        routes.forwarding().onResponse(response.headers());
+        // For a 1xx that is hop-by-hop headers and Via only: the route's edits and pins are for final responses.
+        ResponseFilter.apply(response, routes.forwarding(), routes.actions(route), routes.sticky(route), server,
+                stickyChoice);
         UpgradeTunnel.keepUpgradeHeaders(response.headers(), agreed);
         disarmDeadlines();
         responseStarted = true;
@@ -535,8 +534,9 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         if (failure.reportsHealth && server != null) {
             snapshot.health().onFailure(server, cause != null ? cause : UpstreamFailure.of(failure, server));
         }
-        if (!responseStarted && body.isIntact()
-                && failure.mayRetry(true, RetryRules.isIdempotent(head.method()), retriesLeft, freshRetryUsed)) {
+        if (!responseStarted
+                && failure.mayRetry(body.isIntact(), RetryRules.isIdempotent(head.method()), retriesLeft,
+                        freshRetryUsed)) {
             retry(failure);
             return;
         }
@@ -590,8 +590,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         if (responseStarted || phase == Phase.LOCAL) {
             abort();
         } else {
-            answer(Failure.INTERNAL.status, Failure.INTERNAL.reason,
-                    meters != null ? meters : routes == null ? null : routes.unroutedMeters());
+            answer(Failure.INTERNAL.status, Failure.INTERNAL.reason, localAnswerMeters());
         }
     }
 
@@ -602,10 +601,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         }
         disarmDeadlines();
         dropUpstream();
-        if (phase == Phase.LEASING) {
-            // A queued wake-up or a connect in flight finds the exchange over.
-            upstream = null;
-        }
+        // A queued wake-up or a connect in flight finds the exchange over.
         phase = Phase.DONE;
         complete();
     }
@@ -643,6 +639,17 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         FullHttpResponse response = reply.render(downstream.alloc(), client.routeRequest, client.scheme, false);
         routes.actions(answering).editResponse(response.headers());
         finishLocally(response, routes.noServerMeters(answering));
+    }
+
+    /** Whom a local answer is counted for: the server of the try, else the route, else the listener. */
+    private RequestMeters localAnswerMeters() {
+        if (meters != null) {
+            return meters;
+        }
+        if (route != null) {
+            return routes.noServerMeters(route);
+        }
+        return routes == null ? null : routes.unroutedMeters();
     }
 
     private void finishLocally(FullHttpResponse response, RequestMeters requestMeters) {
@@ -684,15 +691,6 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         }
         if (accessLog != null) {
             accessLog.release();
-        }
-    }
-
-    /** The exchange is over for the client: what is left of a local answer's body is discarded too. */
-    void close() {
-        phase = Phase.DONE;
-        disarmDeadlines();
-        if (body != null) {
-            body.release();
         }
     }
 }

@@ -4,46 +4,43 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Everything that can end an exchange early, classified once (Pingora's {@code fail_to_proxy}):
- * where it came from, the status a client gets when nothing was sent yet, the reason written
+ * each constant names where it came from (the connect, a pooled connection, the response, the
+ * proxy itself) and carries the status a client gets when nothing was sent yet, the reason written
  * in the body and the log, whether the server is reported to passive health, and when the
  * request may be tried again. {@link #mayRetry} is the one place that decides retries.
  */
 enum Failure {
 
     /** The connect failed: the server saw nothing. */
-    CONNECT_FAILED(Source.UPSTREAM, HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CONNECT_FAILED, true,
+    CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CONNECT_FAILED, true,
             Retry.UNPROCESSED),
     /** The connect timed out (504, as nginx says; HAProxy and Envoy say 503). */
-    CONNECT_TIMEOUT(Source.UPSTREAM, HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.UPSTREAM_CONNECT_TIMEOUT, true,
+    CONNECT_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.UPSTREAM_CONNECT_TIMEOUT, true,
             Retry.UNPROCESSED),
     /**
      * A pooled connection that the server had closed meanwhile failed at once, nothing of a
      * response received: the server never saw the request. Not the server's fault either.
      */
-    STALE_CONNECTION(Source.UPSTREAM, HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CLOSED, false,
+    STALE_CONNECTION(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CLOSED, false,
             Retry.FRESH_CONNECTION),
     /** The connection closed or reset before any response byte: the request may have been processed. */
-    CLOSED_BEFORE_RESPONSE(Source.UPSTREAM, HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CLOSED, true,
+    CLOSED_BEFORE_RESPONSE(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CLOSED, true,
             Retry.IDEMPOTENT),
     /** A response head that does not parse, or a 101 nobody asked for. */
-    INVALID_RESPONSE(Source.UPSTREAM, HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_INVALID, true,
+    INVALID_RESPONSE(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_INVALID, true,
             Retry.NEVER),
     /** No response head within the route's {@code timeouts.response} after the request went out. */
-    RESPONSE_TIMEOUT(Source.UPSTREAM, HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.UPSTREAM_RESPONSE_TIMEOUT,
+    RESPONSE_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.UPSTREAM_RESPONSE_TIMEOUT,
             true, Retry.NEVER),
     /** Silence from the server longer than the route's {@code timeouts.response_idle}. */
-    RESPONSE_IDLE(Source.UPSTREAM, HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.UPSTREAM_IDLE_TIMEOUT, true,
+    RESPONSE_IDLE(HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.UPSTREAM_IDLE_TIMEOUT, true,
             Retry.NEVER),
     /** The response body broke off: closed early, or a malformed chunk. */
-    TRUNCATED_RESPONSE(Source.UPSTREAM, HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_TRUNCATED, true,
+    TRUNCATED_RESPONSE(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_TRUNCATED, true,
             Retry.NEVER),
-    /** The client went away, or read nothing for longer than {@code timeouts.client_write}. */
-    CLIENT_GONE(Source.CLIENT, HttpResponseStatus.BAD_REQUEST, "client closed the connection", false, Retry.NEVER),
     /** A bug of ours: 500 when nothing was sent yet. */
-    INTERNAL(Source.PROXY, HttpResponseStatus.INTERNAL_SERVER_ERROR, LocalResponses.INTERNAL_ERROR, false,
+    INTERNAL(HttpResponseStatus.INTERNAL_SERVER_ERROR, LocalResponses.INTERNAL_ERROR, false,
             Retry.NEVER);
-
-    enum Source { CLIENT, UPSTREAM, PROXY }
 
     /** When a failed try may go again. */
     enum Retry {
@@ -57,14 +54,12 @@ enum Failure {
         IDEMPOTENT
     }
 
-    final Source source;
     final HttpResponseStatus status;
     final String reason;
     final boolean reportsHealth;
     final Retry retry;
 
-    Failure(Source source, HttpResponseStatus status, String reason, boolean reportsHealth, Retry retry) {
-        this.source = source;
+    Failure(HttpResponseStatus status, String reason, boolean reportsHealth, Retry retry) {
         this.status = status;
         this.reason = reason;
         this.reportsHealth = reportsHealth;

@@ -50,7 +50,8 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
 
     /** The exchange of the request being answered; null between requests. */
     private Exchange exchange;
-    private HttpRequest request;
+    /** The request being answered is a HEAD: its response has no body whatever its headers say. */
+    private boolean headRequest;
     private boolean requestEnded;
     private boolean bodyExpected;
     private boolean keepAlive;
@@ -166,7 +167,7 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     private void onRequestHead(HttpRequest head) {
-        request = head;
+        headRequest = HttpMethod.HEAD.equals(head.method());
         requestEnded = false;
         finishPending = false;
         closeAfterResponse = false;
@@ -203,7 +204,7 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
         closeAfterResponse = true;
         rejected = true;
         if (exchange == null) {
-            request = null;
+            headRequest = false;
             requestEnded = true;
             keepAlive = false;
             exchange = Exchange.refuse(context, this, rejection);
@@ -246,7 +247,7 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
         if (!readsRequestBody && bodyExpected && !requestEnded) {
             closeAfterResponse = true;
         }
-        boolean framed = ResponseFraming.isFramed(head, request != null && HttpMethod.HEAD.equals(request.method()));
+        boolean framed = ResponseFraming.isFramed(head, headRequest);
         closeAfterResponse = ResponseFraming.fitToClient(head, framed, http10, keepAlive, closeAfterResponse);
         head.setProtocolVersion(HttpVersion.HTTP_1_1);
         ctx.write(head, ctx.voidPromise());
@@ -296,7 +297,6 @@ final class Http1ConnectionHandler extends ChannelInboundHandlerAdapter implemen
             return;
         }
         exchange = null;
-        request = null;
         if (upgradeAsked) {
             // Declined: what was held is the next request.
             upgradeAsked = false;

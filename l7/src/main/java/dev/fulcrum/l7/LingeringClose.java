@@ -76,7 +76,7 @@ final class LingeringClose extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        ReferenceCountUtil.release(evt);
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

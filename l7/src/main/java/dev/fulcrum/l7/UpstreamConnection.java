@@ -5,6 +5,7 @@ import dev.fulcrum.lbcore.pool.Server;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** The request about to be written; the decoder needs its method (HEAD has no response body). */
-    void expectResponseTo(io.netty.handler.codec.http.HttpMethod method) {
+    void expectResponseTo(HttpMethod method) {
         decoder.expectResponseTo(method);
     }
 

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -165,53 +166,24 @@ class SnapshotReloadTest {
     @Test
     void anExchangeOutlastingItsSnapshotStillGetsItsAccessLogLine() throws Exception {
         Path log = dir.resolve("access.log");
-        CountDownLatch requested = new CountDownLatch(1);
-        CountDownLatch answer = new CountDownLatch(1);
-        try (ScriptedBackend slow = new ScriptedBackend(connection -> {
-            connection.readHead();
-            requested.countDown();
-            try {
-                answer.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            connection.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
-        })) {
-            String yaml = """
-                    listeners:
-                      - name: web
-                        bind: 127.0.0.1:0
-                        protocol: http
-                        access_log: {format: json, path: %s}
-                        routes: [{name: slow, pool: p}]
-                    pools:
-                      p:
-                        servers: [{name: s1, address: 127.0.0.1:%d}]
-                    """.formatted(log, slow.port());
-            AtomicReference<L7Snapshot> current = new AtomicReference<>(build(yaml, null));
-            HttpListener listener = HttpListener.start(parse(yaml).listener("web").orElseThrow(), loops,
-                    current::get).get(10, TimeUnit.SECONDS);
-            try (RawHttpClient client = new RawHttpClient(listener.localAddress())) {
-                client.send(RawHttpClient.get("/slow", "example.com"));
-                assertThat(requested.await(10, TimeUnit.SECONDS)).isTrue();
-                // A reload with the same access log; the old snapshot's grace ends while the exchange runs.
-                L7Snapshot old = current.getAndSet(build(yaml, current.get()));
-                old.close();
-                answer.countDown();
-                assertThat(client.read().status()).isEqualTo(200);
-                await().atMost(Duration.ofSeconds(5))
-                        .until(() -> Files.exists(log) && Files.readString(log).contains("\"uri\":\"/slow\""));
-            } finally {
-                listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-                current.get().close();
-            }
-        }
+        // A reload with the same access log.
+        assertALineOutlastsTheSnapshot(log, yaml -> yaml);
     }
 
     @Test
     void anExchangeOutlastingItsSnapshotLogsToItsFileThoughTheReloadMovedTheLog() throws Exception {
         Path log = dir.resolve("access.log");
         Path moved = dir.resolve("moved.log");
+        // A reload that writes the log elsewhere.
+        assertALineOutlastsTheSnapshot(log, yaml -> yaml.replace(log.toString(), moved.toString()));
+    }
+
+    /**
+     * Starts a slow exchange on a listener that logs to {@code log}, reloads to {@code reload}'s
+     * configuration and ends the old snapshot's grace while the exchange runs: its line must still
+     * reach {@code log}.
+     */
+    private void assertALineOutlastsTheSnapshot(Path log, UnaryOperator<String> reload) throws Exception {
         CountDownLatch requested = new CountDownLatch(1);
         CountDownLatch answer = new CountDownLatch(1);
         try (ScriptedBackend slow = new ScriptedBackend(connection -> {
@@ -241,9 +213,7 @@ class SnapshotReloadTest {
             try (RawHttpClient client = new RawHttpClient(listener.localAddress())) {
                 client.send(RawHttpClient.get("/slow", "example.com"));
                 assertThat(requested.await(10, TimeUnit.SECONDS)).isTrue();
-                // A reload that writes the log elsewhere; the old snapshot's grace ends while the exchange runs.
-                L7Snapshot old = current.getAndSet(build(yaml.replace(log.toString(), moved.toString()),
-                        current.get()));
+                L7Snapshot old = current.getAndSet(build(reload.apply(yaml), current.get()));
                 old.close();
                 answer.countDown();
                 assertThat(client.read().status()).isEqualTo(200);

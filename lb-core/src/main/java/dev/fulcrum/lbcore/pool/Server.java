@@ -3,6 +3,7 @@ package dev.fulcrum.lbcore.pool;
 import dev.fulcrum.config.Endpoint;
 import dev.fulcrum.config.ServerConfig;
 import io.netty.util.NetUtil;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -211,7 +212,7 @@ public final class Server {
      * Wakes a request of that event loop waiting in this server's pool queue, if any: it will
      * find the connection this server just left idle there.
      */
-    public boolean wakeWaiterOn(io.netty.util.concurrent.EventExecutor loop) {
+    public boolean wakeWaiterOn(EventExecutor loop) {
         return queue.wakeOneOn(loop);
     }
 
