@@ -13,12 +13,14 @@ final class ListenerReader {
     private final References refs;
     private final FileValues files;
     private final RouteReader routes;
+    private final Http2Reader http2;
 
     ListenerReader(ParseContext ctx, References refs) {
         this.ctx = ctx;
         this.refs = refs;
         this.files = ctx.files();
         this.routes = new RouteReader(refs);
+        this.http2 = new Http2Reader(ctx);
     }
 
     List<ListenerConfig> listeners(MapReader root) {
@@ -105,7 +107,7 @@ final class ListenerReader {
                 .orElse(ListenerTimeouts.DEFAULTS);
         ListenerLimits limits = r.section("limits", "listener_limits", this::listenerLimits)
                 .orElse(ListenerLimits.DEFAULTS);
-        return new HttpEdgeConfig(timeouts, limits);
+        return new HttpEdgeConfig(timeouts, limits, http2.listener(r));
     }
 
     private ListenerTimeouts listenerTimeouts(MapReader r) {

@@ -19,11 +19,13 @@ final class PoolReader {
     private final ParseContext ctx;
     private final References refs;
     private final FileValues files;
+    private final Http2Reader http2;
 
     PoolReader(ParseContext ctx, References refs) {
         this.ctx = ctx;
         this.refs = refs;
         this.files = ctx.files();
+        this.http2 = new Http2Reader(ctx);
     }
 
     /** Every pool of the {@code pools} mapping whose name is valid, in the order written. */
@@ -74,7 +76,9 @@ final class PoolReader {
                 tr.optional("ca", files.readableFile("CA bundle")),
                 tr.optional("sni", NetValues.hostPattern("sni")),
                 tr.optional("verify", Scalars.bool(), true)));
-        return new UpstreamConfig(connect, idle, maxIdle, host, maxPending, queueTimeout, tls);
+        Http2Reader.Upstream speaks = http2.upstream(r);
+        return new UpstreamConfig(connect, idle, maxIdle, host, maxPending, queueTimeout, tls, speaks.protocol(),
+                speaks.settings());
     }
 
     /** {@code hash_on: source}, {@code hash_on: {header: NAME}} or {@code hash_on: {cookie: NAME}}. */

@@ -70,6 +70,7 @@ final class ProtocolKeys {
             listener("access_log", L7, Hint.of(" (for now)")),
             listener("timeouts", L7),
             listener("limits", L7),
+            listener("http2", L7),
             listener("tls", TERMINATES_TLS),
             listener("tls.client_cert_header", EnumSet.of(HTTPS),
                     Hint.of(" (a tls listener forwards bytes and sends no headers)")),

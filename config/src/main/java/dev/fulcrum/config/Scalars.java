@@ -186,6 +186,17 @@ final class Scalars {
         });
     }
 
+    /** A duration within {@code [min, max]}. */
+    static ValueParser<Duration> duration(Duration min, Duration max) {
+        return duration().then(d -> {
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw new Invalid(Durations.format(d) + " is out of range; expected a duration from "
+                        + Durations.format(min) + " to " + Durations.format(max));
+            }
+            return d;
+        });
+    }
+
     static ValueParser<Long> size() {
         return node -> {
             try {

@@ -16,11 +16,21 @@ import java.util.Optional;
  *     {@code max_connections}; beyond it they are refused at once. 0: no waiting
  * @param queueTimeout longest wait in that queue
  * @param tls TLS to the servers; empty: plain TCP
+ * @param protocol http: HTTP/1.1, HTTP/2, or (with {@code tls}) whichever ALPN settles on
+ * @param http2 the HTTP/2 settings, used when the protocol is (or ALPN chooses) HTTP/2
  */
 public record UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle, Optional<String> hostHeader,
-                             int maxPending, Duration queueTimeout, Optional<UpstreamTls> tls) {
+                             int maxPending, Duration queueTimeout, Optional<UpstreamTls> tls,
+                             UpstreamProtocol protocol, UpstreamHttp2Config http2) {
 
     public static final String HOST_SERVER = "server";
+
+    /** Upstream settings speaking HTTP/1.1. */
+    public UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle, Optional<String> hostHeader,
+                          int maxPending, Duration queueTimeout, Optional<UpstreamTls> tls) {
+        this(connectTimeout, idleTimeout, maxIdle, hostHeader, maxPending, queueTimeout, tls, UpstreamProtocol.HTTP1,
+                UpstreamHttp2Config.DEFAULTS);
+    }
 
     public UpstreamConfig(Duration connectTimeout, Duration idleTimeout, int maxIdle, Optional<String> hostHeader) {
         this(connectTimeout, idleTimeout, maxIdle, hostHeader, DEFAULT_MAX_PENDING, DEFAULT_QUEUE_TIMEOUT,

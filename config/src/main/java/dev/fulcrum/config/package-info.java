@@ -11,7 +11,8 @@
  *
  * <p>How the parse is laid out: {@code ConfigParser} ties the sections together and reads the small
  * top-level parts; {@code PoolReader}, {@code ListenerReader}, {@code RouteReader} and
- * {@code HaReader} read one section each; {@code References} holds the checks across sections
+ * {@code HaReader} read one section each ({@code Http2Reader} the HTTP/2 keys of listeners and
+ * pools); {@code References} holds the checks across sections
  * (duplicate names, unknown pools and certificates, bind conflicts). Value parsers are grouped by
  * kind: {@code Scalars}, {@code NetValues}, {@code HttpValues}, and {@code FileValues}, which asks
  * a {@code FileProbe} about the files named (the real file system in the loader, a fake in tests).

@@ -44,7 +44,7 @@ class ConfigLoaderTest {
                       cookie: {session: abc}
                     pool: web
                   - {name: default, pool: web}
-              - {name: web-tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site], routes: [{pool: web}, {match: {path: /old}, redirect: {status: 301, scheme: https, host: example.com, port: 8443, path: /new, strip_query: true}}, {match: {path: /ping}, respond: {status: 200, body: pong, content_type: text/plain}}], forwarding: {trusted_proxies: [10.0.0.0/8, 192.0.2.1, "2001:db8::/32"], x_forwarded: true, forwarded: true, via: false}, access_log: {format: json, path: access.log}, tls: {protocols: [TLSv1.3], ciphers: [ECDHE-RSA-AES128-GCM-SHA256], client_ca: ha.secret, client_auth: optional, client_cert_header: X-Client-DN, session_ticket_rotation: 30m, session_ticket_key_file: sticky.key}}
+              - {name: web-tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site], routes: [{pool: web}, {match: {path: /old}, redirect: {status: 301, scheme: https, host: example.com, port: 8443, path: /new, strip_query: true}}, {match: {path: /ping}, respond: {status: 200, body: pong, content_type: text/plain}}], forwarding: {trusted_proxies: [10.0.0.0/8, 192.0.2.1, "2001:db8::/32"], x_forwarded: true, forwarded: true, via: false}, access_log: {format: json, path: access.log}, tls: {protocols: [TLSv1.3], ciphers: [ECDHE-RSA-AES128-GCM-SHA256], client_ca: ha.secret, client_auth: optional, client_cert_header: X-Client-DN, session_ticket_rotation: 30m, session_ticket_key_file: sticky.key}, http2: {max_concurrent_streams: 250, initial_window: 128KiB, connection_window: 4MiB, max_header_list: 32KiB, max_frame: 32KiB, max_resets: 100, max_resets_sent: 50, reset_window: 1m, max_small_continuations: 8, max_empty_data: 4, max_queued_control_frames: 5000, max_control_frames: 500, flood_window: 5s, max_requests: 10000}}
               - {name: pg, bind: 0.0.0.0:15432, protocol: tcp, pool: db, proxy_protocol: v2, max_connections: 500, idle_timeout: 2h, splice: false, accept_proxy_protocol: [10.1.0.0/16], drain_timeout: 1m}
               - name: passthrough
                 bind: "[::1]:9443"
@@ -73,6 +73,8 @@ class ConfigLoaderTest {
                 max_idle: 8
                 host_header: server
                 tls: {ca: ha.secret, sni: web.internal, verify: false}
+                protocol: auto
+                http2: {max_concurrent_streams: 50, initial_window: 256KiB, connection_window: 2MiB, max_header_list: 64KiB, max_requests: 1000, ping_interval: 0, ping_timeout: 3s}
                 servers: [{name: w1, address: web.internal:80, weight: 1}]
               db:
                 balance: source_hash
@@ -163,6 +165,9 @@ class ConfigLoaderTest {
 
         ListenerConfig tls = c.listener("web-tls").orElseThrow();
         assertThat(tls.protocol()).isEqualTo(Protocol.HTTPS);
+        assertThat(tls.edge().http2()).isEqualTo(new Http2Config(true, 250, 128 << 10, 4 << 20, 32 << 10, 32 << 10,
+                100, 50, Duration.ofMinutes(1), 8, 4, 5000, 500, Duration.ofSeconds(5), 10000));
+        assertThat(web.edge().http2()).isEqualTo(Http2Config.DEFAULTS);
         assertThat(tls.certificates()).containsExactly("site");
         assertThat(tls.routes()).hasSize(3).first().satisfies(r -> {
             assertThat(r.name()).isEqualTo("route-1");
@@ -238,8 +243,11 @@ class ConfigLoaderTest {
         assertThat(webPool.upstream()).isEqualTo(new UpstreamConfig(Duration.ofMillis(500), Duration.ofSeconds(4), 8,
                 Optional.of(UpstreamConfig.HOST_SERVER), UpstreamConfig.DEFAULT_MAX_PENDING,
                 UpstreamConfig.DEFAULT_QUEUE_TIMEOUT, Optional.of(new UpstreamTls(Optional.of(dir.resolve("ha.secret")),
-                        Optional.of("web.internal"), false))));
+                        Optional.of("web.internal"), false)), UpstreamProtocol.AUTO,
+                new UpstreamHttp2Config(50, 256 << 10, 2 << 20, 64 << 10, 1000, Duration.ZERO, Duration.ofSeconds(3))));
         assertThat(video.upstream()).isEqualTo(UpstreamConfig.DEFAULTS);
+        assertThat(video.upstream().protocol()).isEqualTo(UpstreamProtocol.HTTP1);
+        assertThat(video.upstream().http2()).isEqualTo(UpstreamHttp2Config.DEFAULTS);
         assertThat(c.pool("db").orElseThrow().balance()).isEqualTo(Balance.SOURCE_HASH);
         assertThat(c.pool("db").orElseThrow().hashOn()).isEqualTo(HashOn.SOURCE);
         assertThat(video.hashOn()).isEqualTo(HashOn.SOURCE);

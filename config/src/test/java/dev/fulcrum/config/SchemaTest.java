@@ -203,6 +203,34 @@ class SchemaTest {
         assertThat(duration(defs.at("/pool/properties/idle_timeout/default"))).isEqualTo(UpstreamConfig.DEFAULT_IDLE_TIMEOUT);
         assertThat(defs.at("/pool/properties/max_idle/default").asInt()).isEqualTo(UpstreamConfig.DEFAULT_MAX_IDLE);
         assertThat(defs.at("/pool/properties/max_idle/maximum").asInt()).isEqualTo(UpstreamConfig.MAX_MAX_IDLE);
+        assertThat(strings(defs.at("/pool/properties/protocol/enum"))).isEqualTo(keys(UpstreamProtocol.values()));
+        assertThat(defs.at("/pool/properties/protocol/default").asString()).isEqualTo(UpstreamProtocol.HTTP1.key());
+        assertThat(defs.at("/listener/properties/http2/default").asBoolean()).isEqualTo(Http2Config.DEFAULTS.enabled());
+        Http2Config h2 = Http2Config.DEFAULTS;
+        JsonNode listenerH2 = defs.at("/listener_http2/properties");
+        assertThat(listenerH2.at("/max_concurrent_streams/default").asInt()).isEqualTo(h2.maxConcurrentStreams());
+        assertThat(Sizes.parse(listenerH2.at("/initial_window/default").asString())).isEqualTo(h2.initialWindow());
+        assertThat(Sizes.parse(listenerH2.at("/connection_window/default").asString())).isEqualTo(h2.connectionWindow());
+        assertThat(Sizes.parse(listenerH2.at("/max_header_list/default").asString())).isEqualTo(h2.maxHeaderList());
+        assertThat(Sizes.parse(listenerH2.at("/max_frame/default").asString())).isEqualTo(h2.maxFrame());
+        assertThat(listenerH2.at("/max_resets/default").asInt()).isEqualTo(h2.maxResets());
+        assertThat(listenerH2.at("/max_resets_sent/default").asInt()).isEqualTo(h2.maxResetsSent());
+        assertThat(duration(listenerH2.at("/reset_window/default"))).isEqualTo(h2.resetWindow());
+        assertThat(listenerH2.at("/max_small_continuations/default").asInt()).isEqualTo(h2.maxSmallContinuations());
+        assertThat(listenerH2.at("/max_empty_data/default").asInt()).isEqualTo(h2.maxEmptyData());
+        assertThat(listenerH2.at("/max_queued_control_frames/default").asInt()).isEqualTo(h2.maxQueuedControlFrames());
+        assertThat(listenerH2.at("/max_control_frames/default").asInt()).isEqualTo(h2.maxControlFrames());
+        assertThat(duration(listenerH2.at("/flood_window/default"))).isEqualTo(h2.floodWindow());
+        assertThat(listenerH2.at("/max_requests/default").asInt()).isEqualTo(h2.maxRequests());
+        UpstreamHttp2Config up = UpstreamHttp2Config.DEFAULTS;
+        JsonNode upstreamH2 = defs.at("/upstream_http2/properties");
+        assertThat(upstreamH2.at("/max_concurrent_streams/default").asInt()).isEqualTo(up.maxConcurrentStreams());
+        assertThat(Sizes.parse(upstreamH2.at("/initial_window/default").asString())).isEqualTo(up.initialWindow());
+        assertThat(Sizes.parse(upstreamH2.at("/connection_window/default").asString())).isEqualTo(up.connectionWindow());
+        assertThat(Sizes.parse(upstreamH2.at("/max_header_list/default").asString())).isEqualTo(up.maxHeaderList());
+        assertThat(upstreamH2.at("/max_requests/default").asInt()).isEqualTo(up.maxRequests());
+        assertThat(duration(upstreamH2.at("/ping_interval/default"))).isEqualTo(up.pingInterval());
+        assertThat(duration(upstreamH2.at("/ping_timeout/default"))).isEqualTo(up.pingTimeout());
 
         assertThat(defs.at("/duration/anyOf/0/pattern").asString()).isEqualTo(Durations.PATTERN);
         assertThat(defs.at("/positive_duration/pattern").asString()).isEqualTo(Durations.PATTERN);
@@ -329,7 +357,26 @@ class SchemaTest {
                 broken("buffer_request on tcp", BASE.replace("protocol: tcp, pool: app", "protocol: tcp,"
                         + " routes: [{pool: app, buffer_request: 0}]")),
                 broken("negative max_idle", BASE.replace("sticky:", "max_idle: -1\n    sticky:")),
-                broken("zero connect_timeout", BASE.replace("sticky:", "connect_timeout: 0s\n    sticky:")));
+                broken("zero connect_timeout", BASE.replace("sticky:", "connect_timeout: 0s\n    sticky:")),
+                broken("http2 on tcp", BASE.replace("protocol: tcp, pool: app", "protocol: tcp, pool: app,"
+                        + " http2: false")),
+                broken("http2 neither boolean nor mapping", BASE.replace("protocol: http\n",
+                        "protocol: http\n    http2: h2c\n")),
+                broken("unknown http2 key", BASE.replace("protocol: http\n",
+                        "protocol: http\n    http2: {max_streams: 10}\n")),
+                broken("http2 zero streams", BASE.replace("protocol: http\n",
+                        "protocol: http\n    http2: {max_concurrent_streams: 0}\n")),
+                broken("http2 resets off", BASE.replace("protocol: http\n",
+                        "protocol: http\n    http2: {max_resets: 0}\n")),
+                broken("http2 window not a size", BASE.replace("protocol: http\n",
+                        "protocol: http\n    http2: {initial_window: 64KB}\n")),
+                broken("unknown pool protocol", BASE.replace("sticky:", "protocol: h2\n    sticky:")),
+                broken("pool protocol auto without tls", BASE.replace("sticky:", "protocol: auto\n    sticky:")),
+                broken("pool http2 with http1", BASE.replace("sticky:", "protocol: http1\n"
+                        + "    http2: {max_requests: 10}\n    sticky:")),
+                broken("pool http2 without protocol", BASE.replace("sticky:", "http2: {max_requests: 10}\n    sticky:")),
+                broken("pool http2 zero ping_timeout", BASE.replace("sticky:", "protocol: http2\n"
+                        + "    http2: {ping_timeout: 0s}\n    sticky:")));
     }
 
     private static Arguments broken(String what, String yaml) {
@@ -341,6 +388,20 @@ class SchemaTest {
     void theBaseDocumentPassesBoth() {
         assertThat(schemaErrors(BASE)).isEmpty();
         Fixtures.parse(BASE, Fixtures.files(dir));
+    }
+
+    @Test
+    void everyFormOfHttp2PassesBoth() {
+        for (String listener : List.of("true", "false", "{}", "{max_concurrent_streams: 10, initial_window: 1MiB,"
+                + " connection_window: 1MiB, reset_window: 1m, max_requests: 0}")) {
+            for (String pool : List.of("protocol: http1", "protocol: http2\n    http2: {ping_interval: 0}",
+                    "protocol: auto\n    tls: {verify: false}\n    http2: {max_requests: 5}")) {
+                String yaml = BASE.replace("protocol: http\n", "protocol: http\n    http2: " + listener + "\n")
+                        .replace("sticky:", pool + "\n    sticky:");
+                assertThat(schemaErrors(yaml)).as("%s / %s", listener, pool).isEmpty();
+                Fixtures.parse(yaml, Fixtures.files(dir));
+            }
+        }
     }
 
     @Test

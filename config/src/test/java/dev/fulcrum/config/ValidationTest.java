@@ -100,7 +100,7 @@ class ValidationTest {
                   - {name: web, bind: 0.0.0.0:8080, protocol: http, routes: [{pool: app}], flavour: 3s}
                 """ + POOLS)).containsExactly("2:76: listeners[0].flavour: unknown key 'flavour' in"
                 + " listener; expected one of: name, bind, protocol, certificates, pool, proxy_protocol, routes,"
-                + " forwarding, access_log, timeouts, limits, max_connections, idle_timeout, splice,"
+                + " forwarding, access_log, timeouts, limits, http2, max_connections, idle_timeout, splice,"
                 + " accept_proxy_protocol, drain_timeout, tls");
     }
 
