@@ -2,6 +2,7 @@ package dev.fulcrum.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -18,12 +19,13 @@ import java.util.Optional;
  *     checks of many servers do not fall in step
  * @param initialUp whether a server starts up (taking traffic until checks fail) or down
  *     (taking none until {@code rise} checks pass)
- * @param sni tls/https: the server name sent in the handshake; empty: none
+ * @param sni tls/https, and grpc on a pool with tls: the server name sent in the handshake; empty: none
+ * @param service grpc: the service whose health is asked for; empty: the server's as a whole
  */
 public record HealthCheckConfig(HealthCheckType type, String path, Duration interval, Duration timeout,
                                 int rise, int fall, String method, Optional<String> host,
                                 List<StatusRange> expectStatus, Optional<String> expectBody, Duration jitter,
-                                boolean initialUp, Optional<String> sni) {
+                                boolean initialUp, Optional<String> sni, String service) {
 
     public static final String DEFAULT_PATH = "/";
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
@@ -32,18 +34,30 @@ public record HealthCheckConfig(HealthCheckType type, String path, Duration inte
     public static final int DEFAULT_FALL = 3;
     public static final String DEFAULT_METHOD = "GET";
     public static final List<StatusRange> DEFAULT_EXPECT_STATUS = List.of(StatusRange.SUCCESS_OR_REDIRECT);
+    /** grpc: the empty service name, which the grpc.health.v1 protocol reserves for the whole server. */
+    public static final String DEFAULT_SERVICE = "";
     /** How much of a body is searched for {@code expect_body}. */
     public static final int MAX_BODY_SEARCHED = 64 * 1024;
 
     public HealthCheckConfig {
         expectStatus = List.copyOf(expectStatus);
+        Objects.requireNonNull(service, "service");
+    }
+
+    /** A check that, if of type grpc, asks for the server's health as a whole. */
+    public HealthCheckConfig(HealthCheckType type, String path, Duration interval, Duration timeout,
+                             int rise, int fall, String method, Optional<String> host,
+                             List<StatusRange> expectStatus, Optional<String> expectBody, Duration jitter,
+                             boolean initialUp, Optional<String> sni) {
+        this(type, path, interval, timeout, rise, fall, method, host, expectStatus, expectBody, jitter, initialUp,
+                sni, DEFAULT_SERVICE);
     }
 
     /** A check with the defaults for everything but these. */
     public HealthCheckConfig(HealthCheckType type, String path, Duration interval, Duration timeout, int rise,
                              int fall) {
         this(type, path, interval, timeout, rise, fall, DEFAULT_METHOD, Optional.empty(), DEFAULT_EXPECT_STATUS,
-                Optional.empty(), Duration.ZERO, true, Optional.empty());
+                Optional.empty(), Duration.ZERO, true, Optional.empty(), DEFAULT_SERVICE);
     }
 
     /** True for checks that send an HTTP request (plain or over TLS). */
@@ -51,7 +65,10 @@ public record HealthCheckConfig(HealthCheckType type, String path, Duration inte
         return type == HealthCheckType.HTTP || type == HealthCheckType.HTTPS;
     }
 
-    /** True for checks that do a TLS handshake. */
+    /**
+     * True for the check types that always do a TLS handshake; a grpc check does one when its
+     * pool has {@code tls}, which this record does not know.
+     */
     public boolean usesTls() {
         return type == HealthCheckType.TLS || type == HealthCheckType.HTTPS;
     }

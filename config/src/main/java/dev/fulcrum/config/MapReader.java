@@ -138,6 +138,14 @@ final class MapReader {
         return entries.containsKey(key);
     }
 
+    /**
+     * Whether {@code key} is given, without declaring it: for a rule of one key that depends on
+     * another, read (and declared) in its own place.
+     */
+    boolean given(String key) {
+        return entries.containsKey(key);
+    }
+
     /** Reports {@code message} at the key (not the value) of {@code key}. */
     void errorAtKey(String key, String message) {
         ctx.error(keyNode(key).orElse(node), path(key), message);

@@ -50,7 +50,8 @@ final class PoolReader {
                     + (balance == Balance.SOURCE_HASH ? "; source_hash always hashes the client address" : ""));
         }
         Optional<StickyConfig> sticky = r.section("sticky", "sticky", this::sticky);
-        Optional<HealthCheckConfig> health = r.section("health_check", "health_check", this::healthCheck);
+        Optional<HealthCheckConfig> health = r.section("health_check", "health_check",
+                h -> healthCheck(h, r.given("tls")));
         Map<String, Location> seen = new HashMap<>();
         List<ServerConfig> servers = r.sections("servers", "server", (sr, i) -> server(sr, seen));
         if (r.require("servers")) {
@@ -145,10 +146,12 @@ final class PoolReader {
         return new ServerConfig(name.get(), address.get(), weight, maxConnections, r.location());
     }
 
-    private HealthCheckConfig healthCheck(MapReader r) {
+    /** @param poolTls whether the pool has {@code tls}: a grpc check then uses TLS too */
+    private HealthCheckConfig healthCheck(MapReader r, boolean poolTls) {
         HealthCheckType type = r.optional("type", Scalars.enumOf(HealthCheckType.class, "health check type"),
                 HealthCheckType.TCP);
         boolean http = type == HealthCheckType.HTTP || type == HealthCheckType.HTTPS;
+        boolean grpc = type == HealthCheckType.GRPC;
         boolean tls = type == HealthCheckType.TLS || type == HealthCheckType.HTTPS;
         Optional<String> path = r.optional("path", HttpValues.urlPath("path"));
         String method = r.optional("method", HttpValues.httpMethod(), HealthCheckConfig.DEFAULT_METHOD);
@@ -162,8 +165,15 @@ final class PoolReader {
             }
         }
         Optional<String> sni = r.optional("sni", NetValues.hostPattern("sni"));
-        if (!tls && r.has("sni")) {
-            r.errorAtKey("sni", "'sni' applies only to health checks of type tls or https, not " + type.key());
+        if (grpc && !poolTls && r.has("sni")) {
+            r.errorAtKey("sni", "'sni' applies to a grpc health check only on a pool with tls; without it the"
+                    + " check is plain HTTP/2 (h2c)");
+        } else if (!tls && !grpc && r.has("sni")) {
+            r.errorAtKey("sni", "'sni' applies only to health checks of type tls, https or grpc, not " + type.key());
+        }
+        String service = r.optional("service", Scalars.anyText(), HealthCheckConfig.DEFAULT_SERVICE);
+        if (!grpc && r.has("service")) {
+            r.errorAtKey("service", "'service' applies only to health checks of type grpc, not " + type.key());
         }
         Duration interval = r.optional("interval", Scalars.positiveDuration(), HealthCheckConfig.DEFAULT_INTERVAL);
         Duration timeout = r.optional("timeout", Scalars.positiveDuration(), HealthCheckConfig.DEFAULT_TIMEOUT);
@@ -179,7 +189,7 @@ final class PoolReader {
         }
         return new HealthCheckConfig(type, path.orElse(HealthCheckConfig.DEFAULT_PATH), interval, timeout, rise, fall,
                 method, host, expectStatus.isEmpty() ? HealthCheckConfig.DEFAULT_EXPECT_STATUS : expectStatus,
-                expectBody, jitter, initialUp, sni);
+                expectBody, jitter, initialUp, sni, service);
     }
 
     /** {@code initial} of a health check. */

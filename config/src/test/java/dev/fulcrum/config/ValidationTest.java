@@ -121,7 +121,8 @@ class ValidationTest {
                 """)).containsExactly(
                 "5:31: pools.app.health_check.expect_status: 'expect_status' applies only to health checks of type"
                         + " http or https, not tcp",
-                "5:51: pools.app.health_check.sni: 'sni' applies only to health checks of type tls or https, not tcp",
+                "5:51: pools.app.health_check.sni: 'sni' applies only to health checks of type tls, https or grpc, not"
+                        + " tcp",
                 "8:48: pools.api.health_check.expect_status[0]: '200-199' is not a status range within 100-599",
                 "8:57: pools.api.health_check.expect_status[1]: expected a status code like 200 or a range like"
                         + " 200-399, got '2xx'",
@@ -451,7 +452,7 @@ class ValidationTest {
                 "7:14: pools.app.balance: unknown balance 'leastconn'; did you mean 'least_conn'?"
                         + " (expected one of round_robin, least_conn, random, source_hash, consistent_hash)",
                 "8:26: pools.app.health_check.type: unknown health check type 'htttp'; did you mean 'http'?"
-                        + " (expected one of tcp, http, tls, https)");
+                        + " (expected one of tcp, http, tls, https, grpc)");
     }
 
     // ---- references ------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import dev.fulcrum.lbcore.pool.Pool;
 import dev.fulcrum.lbcore.pool.Server;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Active health checks of every server of every pool configured with a {@code health_check}:
- * probes (tcp, http, tls, https) sent on the event loops, whose results take servers down
+ * probes (tcp, http, tls, https, grpc) sent on the event loops, whose results take servers down
  * after {@code fall} failures in a row and bring them up after {@code rise} passes in a row.
  * The servers are spread over the event loops; each is checked by its own {@link ServerCheck}.
  *
@@ -57,20 +56,18 @@ public final class ActiveHealthChecks implements AutoCloseable {
     public static ActiveHealthChecks start(Map<String, Pool> pools, Map<String, PoolConfig> configs,
                                            EventLoops loops, MeterRegistry registry) {
         List<EventLoop> eventLoops = loops.loops();
-        SslContext tls = null;
+        Probes probes = new Probes();
         MeterScope meters = MeterScope.open(registry);
         List<ServerCheck> checks = new ArrayList<>();
         for (Map.Entry<String, Pool> entry : pools.entrySet()) {
-            Optional<HealthCheckConfig> configured = Optional.ofNullable(configs.get(entry.getKey()))
-                    .flatMap(PoolConfig::healthCheck);
+            PoolConfig pool = configs.get(entry.getKey());
+            Optional<HealthCheckConfig> configured = Optional.ofNullable(pool).flatMap(PoolConfig::healthCheck);
             if (configured.isEmpty()) {
                 continue;
             }
             HealthCheckConfig config = configured.get();
-            if (config.usesTls() && tls == null) {
-                tls = HealthCheckTls.clientContext();
-            }
-            ProbeRunner runner = new ProbeRunner(loops.transport(), Probes.forConfig(config, tls), config.timeout());
+            Probe probe = probes.forConfig(config, pool.upstream().tls().isPresent());
+            ProbeRunner runner = new ProbeRunner(loops.transport(), probe, config.timeout());
             for (Server server : entry.getValue().servers()) {
                 EventLoop loop = eventLoops.get(checks.size() % eventLoops.size());
                 checks.add(new ServerCheck(server, loop, runner, config, new CheckMeters(meters, server)));

@@ -62,7 +62,8 @@ final class Failures {
         return cause;
     }
 
-    private static String tidy(String message) {
+    /** One line of at most {@value #MAX_MESSAGE} characters: what a server says goes on a status page. */
+    static String tidy(String message) {
         String line = message.replaceAll("\\s+", " ").trim();
         return line.length() <= MAX_MESSAGE ? line : line.substring(0, MAX_MESSAGE) + "...";
     }

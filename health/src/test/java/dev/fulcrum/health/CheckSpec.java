@@ -23,6 +23,7 @@ final class CheckSpec {
     private Duration jitter = Duration.ofMillis(10);
     private boolean initialUp = true;
     private Optional<String> sni = Optional.empty();
+    private String service = HealthCheckConfig.DEFAULT_SERVICE;
 
     private CheckSpec(HealthCheckType type) {
         this.type = type;
@@ -87,8 +88,13 @@ final class CheckSpec {
         return this;
     }
 
+    CheckSpec service(String value) {
+        service = value;
+        return this;
+    }
+
     HealthCheckConfig build() {
         return new HealthCheckConfig(type, path, interval, timeout, rise, fall, method, host, expectStatus,
-                expectBody, jitter, initialUp, sni);
+                expectBody, jitter, initialUp, sni, service);
     }
 }

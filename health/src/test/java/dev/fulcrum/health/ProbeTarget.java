@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
@@ -68,6 +69,7 @@ final class ProbeTarget implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final SslContext tls;
     private final boolean http;
+    private final boolean h2;
     private final String banner;
     private volatile Responder responder;
     private final AtomicInteger accepted = new AtomicInteger();
@@ -81,8 +83,13 @@ final class ProbeTarget implements AutoCloseable {
     private int port;
 
     private ProbeTarget(SslContext tls, Responder responder, String banner) {
+        this(tls, responder, banner, false);
+    }
+
+    private ProbeTarget(SslContext tls, Responder responder, String banner, boolean h2) {
         this.tls = tls;
         this.http = responder != null;
+        this.h2 = h2;
         this.responder = responder;
         this.banner = banner;
         listen(0);
@@ -96,6 +103,11 @@ final class ProbeTarget implements AutoCloseable {
     /** Greets each connection with a line of text, like a mail server, then ignores what it gets. */
     static ProbeTarget banner(String line) {
         return new ProbeTarget(null, null, line);
+    }
+
+    /** Speaks HTTP/2 (h2c): exchanges SETTINGS, takes every stream and never answers one. */
+    static ProbeTarget h2NeverAnswering() {
+        return new ProbeTarget(null, null, null, true);
     }
 
     static ProbeTarget http(Responder responder) {
@@ -180,6 +192,13 @@ final class ProbeTarget implements AutoCloseable {
         }
         if (http) {
             pipeline.addLast(new HttpServerCodec(), new HttpObjectAggregator(8 * 1024), new Answer());
+        } else if (h2) {
+            pipeline.addLast(Http2FrameCodecBuilder.forServer().build(), new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object message) {
+                    ReferenceCountUtil.release(message);
+                }
+            });
         } else {
             pipeline.addLast(new ChannelInboundHandlerAdapter() {
                 @Override
