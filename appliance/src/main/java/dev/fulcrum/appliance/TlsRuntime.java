@@ -64,7 +64,7 @@ final class TlsRuntime implements AutoCloseable {
                     certificate.ocspResponse().ifPresent(files::add);
                 }
                 listener.tls().clientCa().ifPresent(files::add);
-                List<String> alpn = listener.protocol() == Protocol.HTTPS ? List.of("http/1.1") : List.of();
+                List<String> alpn = alpnOf(listener);
                 servers.put(listener.name(), ServerTls.build(listener.name(), certificates, listener.tls(), alpn,
                         registry));
             }
@@ -122,5 +122,13 @@ final class TlsRuntime implements AutoCloseable {
             watcher.close();
         }
         servers.values().forEach(ServerTls::close);
+    }
+
+    /** https offers h2 first unless the listener turned HTTP/2 off; tls (passthrough-terminating TCP) offers nothing. */
+    static List<String> alpnOf(ListenerConfig listener) {
+        if (listener.protocol() != Protocol.HTTPS) {
+            return List.of();
+        }
+        return listener.edge().http2().enabled() ? List.of("h2", "http/1.1") : List.of("http/1.1");
     }
 }

@@ -2,6 +2,7 @@ package dev.fulcrum.l7;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.ssl.SslHandler;
@@ -26,17 +27,22 @@ final class ClientCertificateHeader extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            request.headers().remove(header);
-            String subject = verifiedSubject(ctx);
-            if (subject != null) {
-                request.headers().set(header, subject);
-            }
+            apply(request, header, ctx.pipeline());
         }
         ctx.fireChannelRead(msg);
     }
 
-    private static String verifiedSubject(ChannelHandlerContext ctx) {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+    /** Sets the header to the verified subject of the connection in this pipeline, or removes it. */
+    static void apply(HttpRequest request, String header, ChannelPipeline connection) {
+        request.headers().remove(header);
+        String subject = verifiedSubject(connection);
+        if (subject != null) {
+            request.headers().set(header, subject);
+        }
+    }
+
+    private static String verifiedSubject(ChannelPipeline pipeline) {
+        SslHandler ssl = pipeline.get(SslHandler.class);
         if (ssl == null) {
             return null;
         }

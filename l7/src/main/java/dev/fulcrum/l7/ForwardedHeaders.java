@@ -29,6 +29,7 @@ final class ForwardedHeaders {
     private static final String PSEUDONYM = "fulcrum";
     private static final String VIA_11 = "1.1 " + PSEUDONYM;
     private static final String VIA_10 = "1.0 " + PSEUDONYM;
+    private static final String VIA_2 = "2 " + PSEUDONYM;
 
     private final TrustedPeers trusted;
     private final boolean xForwarded;
@@ -73,8 +74,16 @@ final class ForwardedHeaders {
             appendList(headers, FORWARDED, forwardedElement(peer, peerIp, scheme, host));
         }
         if (via) {
-            appendList(headers, HttpHeaderNames.VIA, clientVersion.minorVersion() == 0 ? VIA_10 : VIA_11);
+            appendList(headers, HttpHeaderNames.VIA, via(clientVersion));
         }
+    }
+
+    /** RFC 9110 7.6.3: the protocol the request was received with; HTTP/2 is written without a minor version. */
+    private static String via(HttpVersion clientVersion) {
+        if (clientVersion.majorVersion() == 2) {
+            return VIA_2;
+        }
+        return clientVersion.minorVersion() == 0 ? VIA_10 : VIA_11;
     }
 
     /** Adds this proxy to a response's Via (we speak HTTP/1.1 to backends). */

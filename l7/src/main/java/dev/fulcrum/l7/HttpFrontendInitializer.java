@@ -5,19 +5,28 @@ import dev.fulcrum.config.ListenerLimits;
 import dev.fulcrum.lbcore.ConnectionLimit;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * Builds the pipeline of an accepted HTTP connection, one named stage per concern:
- * stream guard (raw bytes: obs-fold, client timeouts) -> codec (strict, size limits) ->
- * framing guard -> HTTP/1 connection handler (the {@link Downstream} of its exchanges). TLS slots in at the front. Limits and timeouts are those of the
- * snapshot current when the connection is accepted.
+ * [connection cap] -> [TLS] -> the protocol's stages, chosen by ALPN on https and by the
+ * first bytes on http ({@link ProtocolDetector}: the HTTP/2 preface or not), unless the
+ * listener has {@code http2: false}.
+ * <ul>
+ *   <li>HTTP/1: stream guard (raw bytes: obs-fold, client timeouts) -> codec (strict, size
+ *       limits) -> framing guard -> [client certificate header] -> HTTP/1 connection handler;</li>
+ *   <li>HTTP/2: see {@link Http2Frontend}.</li>
+ * </ul>
+ * Both end in a {@link Downstream} per request. Limits and timeouts are those of the snapshot
+ * current when the connection is accepted.
  */
 final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
 
@@ -28,6 +37,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     static final String PROXY = "proxy";
     static final String TLS = "tls";
     static final String CLIENT_CERTIFICATE = "client-certificate";
+    static final String PROTOCOL_SWITCH = "protocol-switch";
     /** The stages that speak HTTP; an upgraded connection drops them and keeps the rest. */
     static final List<String> HTTP_STAGES = List.of(FRAMING_GUARD, HTTP_CODEC, STREAM_GUARD);
     /** What a lingering close removes: everything that would still parse what the client sends. */
@@ -41,6 +51,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     private final ConnectionLimit limit;
     private final Supplier<ChannelHandler> tls;
     private final String clientCertHeader;
+    private final Http2Meters meters;
 
     /**
      * @param limit the listener's max_connections, or null for none
@@ -49,7 +60,9 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
      *     verified subject to backends; null when none is asked for
      */
     HttpFrontendInitializer(String listener, String scheme, Supplier<L7Snapshot> snapshots, ConnectionLimit limit,
-                            Supplier<ChannelHandler> tls, String clientCertHeader, ChannelGroup connections) {
+                            Supplier<ChannelHandler> tls, String clientCertHeader, ChannelGroup connections,
+                            Http2Meters meters) {
+        this.meters = meters;
         this.connections = connections;
         this.listener = listener;
         this.scheme = scheme;
@@ -62,7 +75,9 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         connections.add(ch);
-        HttpEdgeConfig edge = edgeConfig();
+        HttpRoutes routes = snapshots.get().listener(listener);
+        HttpEdgeConfig edge = routes == null ? HttpEdgeConfig.DEFAULTS : routes.config().edge();
+        long drainMillis = routes == null ? 0 : routes.config().tcp().drainTimeout().toMillis();
         ChannelPipeline pipeline = ch.pipeline();
         if (limit != null) {
             pipeline.addLast(limit);
@@ -70,6 +85,18 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         if (tls != null) {
             pipeline.addLast(TLS, tls.get());
         }
+        if (!edge.http2().enabled()) {
+            addHttp1(pipeline, edge);
+            return;
+        }
+        Consumer<ChannelHandlerContext> http1 = ctx -> addHttp1(ctx.pipeline(), edge);
+        Consumer<ChannelHandlerContext> http2 = ctx -> addHttp2(ctx.pipeline(), edge, drainMillis);
+        pipeline.addLast(PROTOCOL_SWITCH, tls != null ? new AlpnSwitch(http1, http2)
+                : new ProtocolDetector(http1, http2, edge.timeouts().requestHeader().toNanos()));
+    }
+
+    private void addHttp1(ChannelPipeline pipeline, HttpEdgeConfig edge) {
+        meters.http1Connections.increment();
         RequestStreamGuard streamGuard = addStreamGuard(pipeline, edge);
         addHttpCodec(pipeline, edge.limits());
         addFramingGuard(pipeline, streamGuard, edge.limits());
@@ -79,9 +106,9 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         addHttp1Handler(pipeline, streamGuard, edge);
     }
 
-    private HttpEdgeConfig edgeConfig() {
-        HttpRoutes routes = snapshots.get().listener(listener);
-        return routes == null ? HttpEdgeConfig.DEFAULTS : routes.config().edge();
+    private void addHttp2(ChannelPipeline pipeline, HttpEdgeConfig edge, long drainMillis) {
+        Http2Frontend.addTo(pipeline, edge.http2(), edge.timeouts(), drainMillis, listener, scheme, snapshots, meters,
+                clientCertHeader);
     }
 
     private RequestStreamGuard addStreamGuard(ChannelPipeline pipeline, HttpEdgeConfig edge) {

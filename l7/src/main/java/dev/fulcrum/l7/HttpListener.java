@@ -33,8 +33,11 @@ public final class HttpListener {
     private final ListeningSockets sockets;
     private final ChannelGroup connections;
     private final Duration drainTimeout;
+    private final Http2Meters meters;
 
-    private HttpListener(String name, ListeningSockets sockets, ChannelGroup connections, Duration drainTimeout) {
+    private HttpListener(String name, ListeningSockets sockets, ChannelGroup connections, Duration drainTimeout,
+                         Http2Meters meters) {
+        this.meters = meters;
         this.name = name;
         this.sockets = sockets;
         this.connections = connections;
@@ -78,11 +81,19 @@ public final class HttpListener {
         ConnectionLimit limit = config.maxConnections() > 0
                 ? new ConnectionLimit(config.name(), config.maxConnections(), registry) : null;
         ChannelGroup connections = new DefaultChannelGroup(config.name(), GlobalEventExecutor.INSTANCE);
+        Http2Meters meters = new Http2Meters(config.name(), registry);
         HttpFrontendInitializer initializer = new HttpFrontendInitializer(config.name(), https ? "https" : "http",
                 snapshots, limit, tls, https && config.tls().clientAuth() != ListenerTls.ClientAuth.NONE
-                        ? config.tls().clientCertHeader() : null, connections);
-        return ListeningSockets.bind(loops, config.name(), config.bind(), bootstrap -> bootstrap.childHandler(initializer),
-                sockets -> new HttpListener(config.name(), sockets, connections, config.tcp().drainTimeout()));
+                        ? config.tls().clientCertHeader() : null, connections, meters);
+        Future<HttpListener> bound = ListeningSockets.bind(loops, config.name(), config.bind(),
+                bootstrap -> bootstrap.childHandler(initializer),
+                sockets -> new HttpListener(config.name(), sockets, connections, config.tcp().drainTimeout(), meters));
+        bound.addListener(f -> {
+            if (!f.isSuccess()) {
+                meters.close();
+            }
+        });
+        return bound;
     }
 
     public String name() {
@@ -94,8 +105,9 @@ public final class HttpListener {
         return sockets.localAddress();
     }
 
-    /** Stops accepting. Connections already accepted carry on until they end. */
+    /** Stops accepting. Connections already accepted carry on until they end; the listener's meters go. */
     public Future<Void> close() {
+        meters.close();
         return sockets.close();
     }
 

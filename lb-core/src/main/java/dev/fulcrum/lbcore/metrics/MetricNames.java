@@ -33,6 +33,22 @@ public final class MetricNames {
     public static final String RETRIES = "fulcrum.retries";
     /** Requests that met a bug of ours (answered 500, or cut short), by listener. */
     public static final String HTTP_INTERNAL_ERRORS = "fulcrum.http.internal.errors";
+    /** HTTP/2 streams opened by clients, by listener. */
+    public static final String HTTP2_STREAMS = "fulcrum.http2.streams";
+    /** HTTP/2 streams open now, by listener. */
+    public static final String HTTP2_STREAMS_ACTIVE = "fulcrum.http2.streams.active";
+    /** RST_STREAM frames, by listener, side (client: received; proxy: sent) and code. */
+    public static final String HTTP2_RESETS = "fulcrum.http2.resets";
+    /** GOAWAY frames, by listener, side and code. */
+    public static final String HTTP2_GOAWAYS = "fulcrum.http2.goaways";
+    /** Times a stream's response could not go on because the client's flow-control window was full. */
+    public static final String HTTP2_FLOW_CONTROL_STALLS = "fulcrum.http2.flow.control.stalls";
+    /** HTTP connections accepted, by listener and protocol (http/1.1, h2). */
+    public static final String HTTP_CONNECTIONS = "fulcrum.http.connections";
+    public static final String TAG_SIDE = "side";
+    public static final String TAG_PROTOCOL = "protocol";
+    public static final String SIDE_CLIENT = "client";
+    public static final String SIDE_PROXY = "proxy";
     public static final String STICKY = "fulcrum.sticky";
     public static final String TLS_HANDSHAKES = "fulcrum.tls.handshakes";
     /** Successful handshakes that resumed an earlier session (ticket or cache), per listener. */
