@@ -71,7 +71,7 @@ final class TlsRuntime implements AutoCloseable {
             Map<String, UpstreamTlsDialer> upstreams = new LinkedHashMap<>();
             for (PoolConfig pool : config.pools().values()) {
                 if (pool.upstream().tls().isPresent()) {
-                    ClientTls client = ClientTls.build(pool.upstream().tls().get());
+                    ClientTls client = ClientTls.build(pool.upstream().tls().get(), alpnOf(pool));
                     upstreams.put(pool.name(), client::newHandler);
                 }
             }
@@ -130,5 +130,14 @@ final class TlsRuntime implements AutoCloseable {
             return List.of();
         }
         return listener.edge().http2().enabled() ? List.of("h2", "http/1.1") : List.of("http/1.1");
+    }
+
+    /** What a pool's connections offer by ALPN: its protocol, or both for auto. */
+    static List<String> alpnOf(PoolConfig pool) {
+        return switch (pool.upstream().protocol()) {
+            case HTTP1 -> List.of();
+            case HTTP2 -> List.of("h2");
+            case AUTO -> List.of("h2", "http/1.1");
+        };
     }
 }

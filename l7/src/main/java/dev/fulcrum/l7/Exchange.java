@@ -474,6 +474,8 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         if (responseStarted) {
             LOG.debug("{} closed mid-response", server);
             fail(Failure.TRUNCATED_RESPONSE, cause);
+        } else if (cause instanceof UpstreamFailure.Unprocessed) {
+            fail(Failure.REFUSED_STREAM, cause);
         } else if (upstreamReused && !responseSeen) {
             fail(Failure.STALE_CONNECTION, cause);
         } else {

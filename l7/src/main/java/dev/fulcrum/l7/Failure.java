@@ -23,6 +23,11 @@ enum Failure {
      */
     STALE_CONNECTION(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CLOSED, false,
             Retry.FRESH_CONNECTION),
+    /**
+     * An HTTP/2 server said it did not process the stream (REFUSED_STREAM, or the stream was
+     * above its GOAWAY's last stream id): another server or connection may take it.
+     */
+    REFUSED_STREAM(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_REFUSED, false, Retry.UNPROCESSED),
     /** The connection closed or reset before any response byte: the request may have been processed. */
     CLOSED_BEFORE_RESPONSE(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CLOSED, true,
             Retry.IDEMPOTENT),

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Stream;
@@ -51,6 +52,8 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
     private Deadline bodyDeadline;
     private Deadline clientWriteDeadline;
     private boolean headersSeen;
+    /** The response head, not written yet (see {@link #writeHead}). */
+    private Http2Headers pendingHead;
     private boolean headRequest;
     private boolean requestEnded;
     private boolean responseEnded;
@@ -86,8 +89,6 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
                 onHeaders(headers);
             } else if (msg instanceof Http2DataFrame data) {
                 onData(data);
-            } else if (msg instanceof Http2ResetFrame resetFrame) {
-                onReset(resetFrame);
             } else {
                 ReferenceCountUtil.release(msg);
             }
@@ -156,6 +157,16 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
         }
     }
 
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        // The multiplexer hands resets on as events (they are not flow-controlled reads).
+        if (evt instanceof Http2ResetFrame resetFrame) {
+            onReset(resetFrame);
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
     private void onReset(Http2ResetFrame frame) {
         session.meters.reset(true, frame.errorCode());
         LOG.debug("client reset stream {} with {}", ctx.channel(), frame.errorCode());
@@ -220,7 +231,17 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
             endResponseWith(new DefaultHttp2HeadersFrame(headers, true));
             return;
         }
-        ctx.write(new DefaultHttp2HeadersFrame(headers, false), ctx.voidPromise());
+        // Held until the first body part or the next flush: a response that turns out to be
+        // its head alone (gRPC's trailers-only answer) must end the stream on that one block.
+        pendingHead = headers;
+    }
+
+    /** The held head goes out as it is, ahead of whatever follows. */
+    private void writePendingHead() {
+        if (pendingHead != null) {
+            ctx.write(new DefaultHttp2HeadersFrame(pendingHead, false), ctx.voidPromise());
+            pendingHead = null;
+        }
     }
 
     @Override
@@ -234,6 +255,14 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
         HttpHeaders trailers = last ? ((LastHttpContent) content).trailingHeaders() : null;
         boolean hasTrailers = trailers != null && !trailers.isEmpty();
         ByteBuf data = content.content();
+        if (pendingHead != null && last && !hasTrailers && !data.isReadable()) {
+            data.release();
+            Http2Headers head = pendingHead;
+            pendingHead = null;
+            endResponseWith(new DefaultHttp2HeadersFrame(head, true));
+            return;
+        }
+        writePendingHead();
         if (!last) {
             ctx.write(new DefaultHttp2DataFrame(data, false), ctx.voidPromise());
             return;
@@ -257,6 +286,9 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
 
     @Override
     public void flush() {
+        if (!closed) {
+            writePendingHead();
+        }
         ctx.flush();
     }
 
@@ -300,6 +332,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
     }
 
     private void resetStream(Http2Error error) {
+        pendingHead = null;
         if (closed || reset) {
             return;
         }

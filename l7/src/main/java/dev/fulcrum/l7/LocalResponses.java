@@ -23,6 +23,7 @@ final class LocalResponses {
     static final String BODY_TOO_LARGE = "request body too large";
     static final String UPSTREAM_CLOSED = "upstream closed the connection before responding";
     static final String UPSTREAM_INVALID = "upstream sent an invalid response";
+    static final String UPSTREAM_REFUSED = "upstream refused the request unprocessed";
     static final String UPSTREAM_IDLE_TIMEOUT = "upstream idle timeout";
     static final String UPSTREAM_TRUNCATED = "upstream response cut short";
     static final String INTERNAL_ERROR = "internal error";

@@ -38,7 +38,8 @@ final class PeerSelector {
         }
         Server best = null;
         for (Server candidate : pool.servers()) {
-            if (candidate != avoid && candidate.isInRotation() && upstreams.idleCount(candidate) > 0
+            if (candidate != avoid && candidate.isInRotation()
+                    && (upstreams.idleCount(candidate) > 0 || upstreams.hasStreamRoom(candidate))
                     && (best == null || candidate.requestsInFlight() < best.requestsInFlight())) {
                 best = candidate;
             }

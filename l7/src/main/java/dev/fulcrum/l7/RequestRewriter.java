@@ -4,6 +4,7 @@ import dev.fulcrum.config.UpstreamConfig;
 import dev.fulcrum.l7.routing.RouteRequest;
 import dev.fulcrum.lbcore.pool.Server;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -47,7 +48,13 @@ final class RequestRewriter {
         HttpVersion clientVersion = request.protocolVersion();
         // We speak HTTP/1.1 to backends whatever the client spoke, and keep those connections alive.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        // An HTTP/2 client's "te: trailers" (the one value RFC 9113 8.2.2 allows) says it takes
+        // trailers; gRPC servers insist on it, so it goes on. From HTTP/1 it is hop-by-hop.
+        boolean trailers = clientVersion.majorVersion() == 2 && headers.contains(HttpHeaderNames.TE);
         HopByHopHeaders.strip(headers);
+        if (trailers) {
+            headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+        }
         if (upgrade != null) {
             UpgradeTunnel.keepUpgradeHeaders(headers, upgrade);
         }

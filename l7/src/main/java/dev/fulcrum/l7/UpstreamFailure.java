@@ -18,6 +18,28 @@ final class UpstreamFailure extends Exception {
         return new UpstreamFailure(server + " closed the connection before responding");
     }
 
+    /** The server says it did not process the request (REFUSED_STREAM, or above a GOAWAY's last stream). */
+    static final class Unprocessed extends Exception {
+
+        private static final long serialVersionUID = 1L;
+
+        private Unprocessed(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    static Unprocessed unprocessed(Server server, String what) {
+        return new Unprocessed(server + " " + what);
+    }
+
+    static UpstreamFailure reset(Server server, long code) {
+        return new UpstreamFailure(server + " reset the stream (HTTP/2 error " + code + ")");
+    }
+
+    static UpstreamFailure closedBeforeSettings(Server server) {
+        return new UpstreamFailure(server + " closed the HTTP/2 connection before its SETTINGS");
+    }
+
     static UpstreamFailure silent(Server server) {
         return new UpstreamFailure(server + " sent nothing within the route's response_idle timeout");
     }

@@ -1,5 +1,7 @@
 package dev.fulcrum.l7;
 
+import dev.fulcrum.config.UpstreamProtocol;
+import io.netty.util.concurrent.Future;
 import dev.fulcrum.l7.sticky.StickyChoice;
 import dev.fulcrum.lbcore.pool.BalancingContext;
 import dev.fulcrum.lbcore.pool.ConnectionQueue;
@@ -99,8 +101,30 @@ final class UpstreamLease {
             waitForRoom(avoid);
             return;
         }
+        if (policy.upstream().protocol() != UpstreamProtocol.HTTP1) {
+            upstreams.connectForStream(picked, policy.upstream(), policy.tls())
+                    .addListener(f -> tenant.guarded(() -> onStream((Future<UpstreamConnection>) f)));
+            return;
+        }
         upstreams.connect(picked, policy.upstream(), policy.tls())
                 .addListener((ChannelFuture f) -> tenant.guarded(() -> onConnected(f)));
+    }
+
+    /** The new HTTP/2 connection has its SETTINGS and a stream for this try (or ALPN chose HTTP/1.1). */
+    private void onStream(Future<UpstreamConnection> future) {
+        if (!tenant.waitsForLease()) {
+            if (future.isSuccess()) {
+                // The exchange ended meanwhile: the stream is not needed (the connection stays for others).
+                upstreams.release(future.getNow(), true);
+            }
+            return;
+        }
+        if (!future.isSuccess()) {
+            tenant.connectFailed(future.cause() instanceof ConnectTimeoutException
+                    ? Failure.CONNECT_TIMEOUT : Failure.CONNECT_FAILED, future.cause());
+            return;
+        }
+        tenant.leased(future.getNow(), false);
     }
 
     /**

@@ -1,18 +1,27 @@
 package dev.fulcrum.l7;
 
 import dev.fulcrum.config.UpstreamConfig;
+import dev.fulcrum.config.UpstreamHttp2Config;
+import dev.fulcrum.config.UpstreamProtocol;
 import dev.fulcrum.lbcore.Transport;
 import dev.fulcrum.lbcore.UpstreamTlsDialer;
 import dev.fulcrum.lbcore.pool.Server;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -33,6 +42,12 @@ final class UpstreamPool {
     static final String HTTP_ENCODER = "http-encoder";
     static final String HTTP_DECODER = "http-decoder";
     static final String UPSTREAM = "upstream";
+    static final String HTTP_CODEC = "http-codec";
+    static final String RESETS = "resets";
+    static final String H2_CODEC = "h2-codec";
+    static final String H2_MULTIPLEX = "h2-multiplex";
+    static final String H2_SESSION = "h2-session";
+    static final String ALPN = "alpn";
     /** The stages that speak HTTP; an upgraded connection drops them, the decoder last (it may hold tunnel bytes). */
     static final List<String> HTTP_STAGES = List.of(HTTP_ENCODER, HTTP_DECODER);
 
@@ -43,6 +58,8 @@ final class UpstreamPool {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final Map<Server, ArrayDeque<UpstreamConnection>> idle = new IdentityHashMap<>();
+    /** HTTP/2 connections that take new streams, by server. */
+    private final Map<Server, ArrayList<Http2UpstreamSession>> sessions = new IdentityHashMap<>();
     private boolean closed;
 
     UpstreamPool(EventLoop loop, Transport transport) {
@@ -61,11 +78,14 @@ final class UpstreamPool {
         return loop;
     }
 
-    /** The most recently used idle connection to this server, or null. */
+    /**
+     * The most recently used idle connection to this server, or a new stream on one of its
+     * HTTP/2 connections with room; null when there is neither.
+     */
     UpstreamConnection pollIdle(Server server) {
         ArrayDeque<UpstreamConnection> connections = idle.get(server);
         if (connections == null) {
-            return null;
+            return sessions.isEmpty() ? null : streamOn(server);
         }
         UpstreamConnection connection;
         while ((connection = connections.pollLast()) != null) {
@@ -74,7 +94,121 @@ final class UpstreamPool {
                 return connection;
             }
         }
+        return sessions.isEmpty() ? null : streamOn(server);
+    }
+
+    /** Whether an HTTP/2 connection of this loop to the server takes another stream now. */
+    boolean hasStreamRoom(Server server) {
+        ArrayList<Http2UpstreamSession> open = sessions.get(server);
+        if (open != null) {
+            for (int i = 0; i < open.size(); i++) {
+                if (open.get(i).hasRoom()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A new stream on an HTTP/2 connection to the server that has room for one. */
+    private UpstreamConnection streamOn(Server server) {
+        ArrayList<Http2UpstreamSession> open = sessions.get(server);
+        if (open == null) {
+            return null;
+        }
+        for (int i = 0; i < open.size(); i++) {
+            Http2UpstreamSession session = open.get(i);
+            if (session.hasRoom()) {
+                UpstreamConnection stream = session.openStream();
+                if (stream != null) {
+                    return stream;
+                }
+            }
+        }
         return null;
+    }
+
+    /**
+     * Opens a connection for a pool whose protocol is http2 or auto, and gives the stream (or,
+     * where ALPN chose HTTP/1.1, the connection) of the exchange that asked, once the server's
+     * SETTINGS came. Counted by the caller as {@link #connect} is.
+     */
+    Future<UpstreamConnection> connectForStream(Server server, UpstreamConfig config, UpstreamTlsDialer tls) {
+        Promise<UpstreamConnection> leased = loop.newPromise();
+        ChannelFuture future = connectBootstrap(config)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(TLS, tls.newHandler(ch.alloc(), server.address().getHostString(),
+                                    server.address().getPort()));
+                        }
+                        if (config.protocol() == UpstreamProtocol.AUTO && tls != null) {
+                            ch.pipeline().addLast(ALPN, new UpstreamAlpn(
+                                    pipeline -> addHttp1Stages(pipeline, server, config, leased),
+                                    pipeline -> addHttp2Stages(pipeline, server, config, leased)));
+                        } else {
+                            addHttp2Stages(ch.pipeline(), server, config, leased);
+                        }
+                    }
+                })
+                .connect(server.address());
+        future.channel().closeFuture().addListener(f -> server.releaseConnection());
+        future.addListener(f -> {
+            if (!f.isSuccess()) {
+                leased.tryFailure(f.cause());
+            }
+        });
+        return leased;
+    }
+
+    private void addHttp2Stages(ChannelPipeline pipeline, Server server, UpstreamConfig config,
+                                Promise<UpstreamConnection> leased) {
+        UpstreamHttp2Config http2 = config.http2();
+        Http2Settings settings = new Http2Settings()
+                .pushEnabled(false)
+                .initialWindowSize(http2.initialWindow())
+                .maxHeaderListSize(http2.maxHeaderList());
+        pipeline.addLast(H2_CODEC, Http2FrameCodecBuilder.forClient().initialSettings(settings)
+                .validateHeaders(true).build());
+        pipeline.addLast(H2_MULTIPLEX, new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+        pipeline.addLast(H2_SESSION, new Http2UpstreamSession(server, config, this, leased));
+    }
+
+    /** ALPN chose HTTP/1.1 on an auto pool: an HTTP/1 connection, leased to the exchange that asked. */
+    private void addHttp1Stages(ChannelPipeline pipeline, Server server, UpstreamConfig config,
+                                Promise<UpstreamConnection> leased) {
+        UpstreamResponseDecoder decoder = new UpstreamResponseDecoder(responseDecoderConfig());
+        UpstreamConnection connection = new UpstreamConnection(server, config, UpstreamPool.this, decoder);
+        pipeline.addLast(HTTP_DECODER, decoder)
+                .addLast(HTTP_ENCODER, new HttpRequestEncoder())
+                .addLast(UPSTREAM, connection);
+        if (!leased.trySuccess(connection)) {
+            release(connection, true);
+        }
+    }
+
+    /** The server's SETTINGS came: the connection takes streams. */
+    void sessionReady(Http2UpstreamSession session) {
+        if (closed) {
+            return;
+        }
+        sessions.computeIfAbsent(session.server(), s -> new ArrayList<>(2)).add(session);
+    }
+
+    /** No new streams on it (GOAWAY, max_requests): those in flight finish. */
+    void sessionRetired(Http2UpstreamSession session) {
+        ArrayList<Http2UpstreamSession> open = sessions.get(session.server());
+        if (open != null) {
+            open.remove(session);
+            if (open.isEmpty()) {
+                sessions.remove(session.server());
+            }
+        }
+    }
+
+    void sessionClosed(Http2UpstreamSession session) {
+        sessionRetired(session);
     }
 
     /**
@@ -128,6 +262,11 @@ final class UpstreamPool {
      */
     void release(UpstreamConnection connection, boolean reusable) {
         connection.endLease();
+        if (connection.isStream()) {
+            // A stream is done with its exchange: closed (reset, if it is not over on both sides).
+            connection.channel().close();
+            return;
+        }
         Channel channel = connection.channel();
         if (!reusable || closed || !channel.isActive()) {
             channel.close();
@@ -202,5 +341,10 @@ final class UpstreamPool {
             c.server().idleChanged(-1);
             c.channel().close();
         });
+        // HTTP/2 connections take no new stream; each closes when its last stream ends.
+        List<Http2UpstreamSession> open = new ArrayList<>();
+        sessions.values().forEach(open::addAll);
+        sessions.clear();
+        open.forEach(Http2UpstreamSession::retireForReload);
     }
 }

@@ -2,6 +2,7 @@ package dev.fulcrum.tls;
 
 import dev.fulcrum.config.UpstreamTls;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -24,20 +25,36 @@ public final class ClientTls {
 
     private final UpstreamTls settings;
     private final SslContext context;
+    private final List<String> alpn;
 
-    private ClientTls(UpstreamTls settings, SslContext context) {
+    private ClientTls(UpstreamTls settings, SslContext context, List<String> alpn) {
         this.settings = settings;
         this.context = context;
+        this.alpn = alpn;
     }
 
     public static ClientTls build(UpstreamTls settings) throws TlsConfigException {
-        return build(settings, TlsProvider.select());
+        return build(settings, List.of());
+    }
+
+    /** @param alpn the protocols offered by ALPN, most wanted first (h2, http/1.1); empty: none offered */
+    public static ClientTls build(UpstreamTls settings, List<String> alpn) throws TlsConfigException {
+        return build(settings, TlsProvider.select(), alpn);
     }
 
     static ClientTls build(UpstreamTls settings, SslProvider provider) throws TlsConfigException {
+        return build(settings, provider, List.of());
+    }
+
+    static ClientTls build(UpstreamTls settings, SslProvider provider, List<String> alpn) throws TlsConfigException {
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .sslProvider(provider)
                 .protocols(List.copyOf(ServerContexts.ALLOWED_PROTOCOLS));
+        if (!alpn.isEmpty()) {
+            builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+        }
         if (!settings.verify()) {
             LOG.warn("TLS to servers{} does not verify their certificates (verify: false): anyone on the path"
                     + " can pose as the server", settings.sni().map(s -> " named " + s).orElse(""));
@@ -49,7 +66,7 @@ public final class ClientTls {
             builder.trustManager(ca);
         }
         try {
-            return new ClientTls(settings, builder.build());
+            return new ClientTls(settings, builder.build(), List.copyOf(alpn));
         } catch (SSLException | RuntimeException e) {
             throw new TlsConfigException("server tls: cannot build a TLS client: " + PemFiles.reason(e), e);
         }
@@ -70,6 +87,7 @@ public final class ClientTls {
     public String identity() {
         return "ca=" + settings.ca().map(Object::toString).orElse("<jdk>")
                 + ";sni=" + settings.sni().orElse("<host>")
-                + ";verify=" + settings.verify();
+                + ";verify=" + settings.verify()
+                + ";alpn=" + String.join(",", alpn);
     }
 }
