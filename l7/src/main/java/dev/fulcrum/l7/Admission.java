@@ -1,5 +1,6 @@
 package dev.fulcrum.l7;
 
+import dev.fulcrum.config.UpstreamProtocol;
 import dev.fulcrum.l7.routing.InvalidRequestTargetException;
 import dev.fulcrum.l7.routing.Route;
 import dev.fulcrum.l7.routing.RouteRequest;
@@ -22,6 +23,9 @@ final class Admission {
 
         /** The route answers itself (a redirect or a fixed response). */
         void replyAs(Route route, LocalReplies reply);
+
+        /** A limit is reached (a busy route): 503, which a gRPC client reads as RESOURCE_EXHAUSTED. */
+        void exhausted(String message, RequestMeters meters);
     }
 
     private Admission() {
@@ -60,9 +64,14 @@ final class Admission {
             local.replyAs(matched, reply);
             return null;
         }
-        if (!policy.concurrency().tryAcquire()) {
-            local.answer(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.routeBusy(matched.name()),
+        if (policy.upstream().protocol() == UpstreamProtocol.HTTP1 && GrpcStatus.isGrpc(head.headers())) {
+            // An HTTP/1.1 server cannot take a gRPC call (trailers, streams): say so rather than forward it.
+            local.answer(HttpResponseStatus.SERVICE_UNAVAILABLE, LocalResponses.grpcToHttp1(routes.pool(matched).name()),
                     routes.noServerMeters(matched));
+            return null;
+        }
+        if (!policy.concurrency().tryAcquire()) {
+            local.exhausted(LocalResponses.routeBusy(matched.name()), routes.noServerMeters(matched));
             return null;
         }
         return matched;

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ import org.slf4j.LoggerFactory;
 final class Exchange implements UpstreamListener, Admission.LocalAnswer, UpstreamLease.Tenant {
 
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+    private static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
     static final RequestRejection BODY_TOO_LARGE =
             new RequestRejection(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, LocalResponses.BODY_TOO_LARGE);
 
@@ -77,6 +79,10 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     private long bodyBytesLeft;
     private int retriesLeft;
     private boolean freshRetryUsed;
+    /** A gRPC call's own deadline ({@code grpc-timeout}) from its start, or -1. */
+    private long clientDeadlineNanos = -1;
+    /** The response timeout armed is the client's deadline, not the route's. */
+    private boolean clientDeadlineBinds;
     private UpstreamLease lease;
     /** The listener's access log as the exchange started, held open until it completes; null: none. */
     private AccessLog accessLog;
@@ -155,6 +161,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         route = matched;
         bodyBytesLeft = routePolicy.maxRequestBody();
         retriesLeft = routePolicy.retries();
+        clientDeadlineNanos = GrpcStatus.timeoutNanos(head.headers().get(GRPC_TIMEOUT));
         PoolStickiness sticky = routes.sticky(matched);
         RouteRequest routeRequest = client.routeRequest;
         body = bodyExpected ? new RequestBodyBuffer(routePolicy.bufferRequest()) : RequestBodyBuffer.NONE;
@@ -239,8 +246,9 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     }
 
     @Override
-    public void noRoom(String reason) {
-        answer(HttpResponseStatus.SERVICE_UNAVAILABLE, reason, routes.noServerMeters(route));
+    public void noRoom(String reason, boolean full) {
+        answer(HttpResponseStatus.SERVICE_UNAVAILABLE, reason, routes.noServerMeters(route),
+                full ? GrpcStatus.RESOURCE_EXHAUSTED : GrpcStatus.UNAVAILABLE);
     }
 
     // ---- relay -------------------------------------------------------------------------------
@@ -326,8 +334,19 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     private void requestSent() {
         upstream.channel().flush();
         if (!responseStarted) {
-            client.responseDeadline.arm(policy.responseTimeoutNanos());
+            client.responseDeadline.arm(responseTimeoutNanos());
         }
+    }
+
+    /** The route's response timeout, or what is left of a gRPC call's deadline when that is sooner. */
+    private long responseTimeoutNanos() {
+        long route = policy.responseTimeoutNanos();
+        if (clientDeadlineNanos < 0) {
+            return route;
+        }
+        long left = Math.max(0, clientDeadlineNanos - (System.nanoTime() - startNanos));
+        clientDeadlineBinds = left < route;
+        return clientDeadlineBinds ? left : route;
     }
 
     /** A part of the request the client side refused (body too large or too slow, bad chunking). */
@@ -487,7 +506,8 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     void onResponseTimeout() {
         if (phase == Phase.RELAYING && !responseStarted && upstream != null) {
             LOG.debug("{} did not answer in time", server);
-            fail(Failure.RESPONSE_TIMEOUT, UpstreamFailure.noResponseInTime(server));
+            fail(clientDeadlineBinds ? Failure.CLIENT_DEADLINE : Failure.RESPONSE_TIMEOUT,
+                    UpstreamFailure.noResponseInTime(server));
         }
     }
 
@@ -545,7 +565,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         if (responseStarted) {
             abort();
         } else {
-            answer(failure.status, failure.reason, meters);
+            answer(failure.status, failure.reason, meters, failure.grpcStatus);
         }
     }
 
@@ -632,7 +652,27 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     /** Answers from the proxy itself; what is left of the request body is discarded. */
     @Override
     public void answer(HttpResponseStatus responseStatus, String message, RequestMeters requestMeters) {
-        finishLocally(LocalResponses.create(downstream.alloc(), responseStatus, message, false), requestMeters);
+        answer(responseStatus, message, requestMeters, GrpcStatus.of(responseStatus));
+    }
+
+    @Override
+    public void exhausted(String message, RequestMeters requestMeters) {
+        answer(HttpResponseStatus.SERVICE_UNAVAILABLE, message, requestMeters, GrpcStatus.RESOURCE_EXHAUSTED);
+    }
+
+    /**
+     * A local answer: to a gRPC call, trailers-only with {@code grpcStatus} (metrics and the
+     * access log still record the HTTP status it stands for); to anyone else, the plain one.
+     */
+    private void answer(HttpResponseStatus responseStatus, String message, RequestMeters requestMeters,
+                        int grpcStatus) {
+        if (head != null && GrpcStatus.isGrpc(head.headers())) {
+            finishLocally(GrpcStatus.trailersOnly(downstream.alloc(), grpcStatus, message), requestMeters,
+                    responseStatus.code());
+            return;
+        }
+        finishLocally(LocalResponses.create(downstream.alloc(), responseStatus, message, false), requestMeters,
+                responseStatus.code());
     }
 
     /** A route that answers itself (redirect, fixed response); its response header edits apply. */
@@ -640,7 +680,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     public void replyAs(Route answering, LocalReplies reply) {
         FullHttpResponse response = reply.render(downstream.alloc(), client.routeRequest, client.scheme, false);
         routes.actions(answering).editResponse(response.headers());
-        finishLocally(response, routes.noServerMeters(answering));
+        finishLocally(response, routes.noServerMeters(answering), response.status().code());
     }
 
     /** Whom a local answer is counted for: the server of the try, else the route, else the listener. */
@@ -654,12 +694,13 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         return routes == null ? null : routes.unroutedMeters();
     }
 
-    private void finishLocally(FullHttpResponse response, RequestMeters requestMeters) {
+    /** @param recordedStatus the status metrics and the access log record */
+    private void finishLocally(FullHttpResponse response, RequestMeters requestMeters, int recordedStatus) {
         phase = Phase.LOCAL;
         disarmDeadlines();
         responseStarted = true;
         responseDone = true;
-        status = response.status().code();
+        status = recordedStatus;
         meters = requestMeters;
         complete();
         downstream.writeHead(response, false);

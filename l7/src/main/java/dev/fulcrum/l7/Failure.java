@@ -13,39 +13,46 @@ enum Failure {
 
     /** The connect failed: the server saw nothing. */
     CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CONNECT_FAILED, true,
-            Retry.UNPROCESSED),
+            Retry.UNPROCESSED, GrpcStatus.UNAVAILABLE),
     /** The connect timed out (504, as nginx says; HAProxy and Envoy say 503). */
     CONNECT_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.UPSTREAM_CONNECT_TIMEOUT, true,
-            Retry.UNPROCESSED),
+            Retry.UNPROCESSED, GrpcStatus.UNAVAILABLE),
     /**
      * A pooled connection that the server had closed meanwhile failed at once, nothing of a
      * response received: the server never saw the request. Not the server's fault either.
      */
     STALE_CONNECTION(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CLOSED, false,
-            Retry.FRESH_CONNECTION),
+            Retry.FRESH_CONNECTION, GrpcStatus.UNAVAILABLE),
     /**
      * An HTTP/2 server said it did not process the stream (REFUSED_STREAM, or the stream was
      * above its GOAWAY's last stream id): another server or connection may take it.
      */
-    REFUSED_STREAM(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_REFUSED, false, Retry.UNPROCESSED),
+    REFUSED_STREAM(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_REFUSED, false, Retry.UNPROCESSED,
+            GrpcStatus.UNAVAILABLE),
     /** The connection closed or reset before any response byte: the request may have been processed. */
     CLOSED_BEFORE_RESPONSE(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_CLOSED, true,
-            Retry.IDEMPOTENT),
+            Retry.IDEMPOTENT, GrpcStatus.UNAVAILABLE),
     /** A response head that does not parse, or a 101 nobody asked for. */
     INVALID_RESPONSE(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_INVALID, true,
-            Retry.NEVER),
+            Retry.NEVER, GrpcStatus.UNAVAILABLE),
     /** No response head within the route's {@code timeouts.response} after the request went out. */
     RESPONSE_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.UPSTREAM_RESPONSE_TIMEOUT,
-            true, Retry.NEVER),
+            true, Retry.NEVER, GrpcStatus.DEADLINE_EXCEEDED),
     /** Silence from the server longer than the route's {@code timeouts.response_idle}. */
     RESPONSE_IDLE(HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.UPSTREAM_IDLE_TIMEOUT, true,
-            Retry.NEVER),
+            Retry.NEVER, GrpcStatus.DEADLINE_EXCEEDED),
     /** The response body broke off: closed early, or a malformed chunk. */
     TRUNCATED_RESPONSE(HttpResponseStatus.BAD_GATEWAY, LocalResponses.UPSTREAM_TRUNCATED, true,
-            Retry.NEVER),
+            Retry.NEVER, GrpcStatus.UNAVAILABLE),
+    /**
+     * A gRPC client's own deadline ({@code grpc-timeout}, shorter than the route's response
+     * timeout) passed without a response head: the call is over, but the server is not to blame.
+     */
+    CLIENT_DEADLINE(HttpResponseStatus.GATEWAY_TIMEOUT, LocalResponses.CLIENT_DEADLINE, false, Retry.NEVER,
+            GrpcStatus.DEADLINE_EXCEEDED),
     /** A bug of ours: 500 when nothing was sent yet. */
     INTERNAL(HttpResponseStatus.INTERNAL_SERVER_ERROR, LocalResponses.INTERNAL_ERROR, false,
-            Retry.NEVER);
+            Retry.NEVER, GrpcStatus.INTERNAL);
 
     /** When a failed try may go again. */
     enum Retry {
@@ -63,8 +70,11 @@ enum Failure {
     final String reason;
     final boolean reportsHealth;
     final Retry retry;
+    /** What a gRPC client is told (a trailers-only answer), when nothing was sent yet. */
+    final int grpcStatus;
 
-    Failure(HttpResponseStatus status, String reason, boolean reportsHealth, Retry retry) {
+    Failure(HttpResponseStatus status, String reason, boolean reportsHealth, Retry retry, int grpcStatus) {
+        this.grpcStatus = grpcStatus;
         this.status = status;
         this.reason = reason;
         this.reportsHealth = reportsHealth;

@@ -28,6 +28,8 @@ final class Http2Meters implements AutoCloseable {
     // [side][code], the last entry of each side for unknown codes.
     private final Counter[][] resets;
     private final Counter[][] goAways;
+    // By grpc-status 0..16, the last for anything else.
+    private final Counter[] grpcResponses = new Counter[GrpcStatus.MAX + 2];
 
     Http2Meters(String listener, MeterRegistry registry) {
         this.scope = MeterScope.open(registry != null ? registry : new SimpleMeterRegistry());
@@ -42,6 +44,28 @@ final class Http2Meters implements AutoCloseable {
                 .tag(MetricNames.TAG_LISTENER, listener).description("HTTP/2 streams open now")::register);
         resets = bySideAndCode(MetricNames.HTTP2_RESETS, listener, "RST_STREAM frames, by who sent them and code");
         goAways = bySideAndCode(MetricNames.HTTP2_GOAWAYS, listener, "GOAWAY frames, by who sent them and code");
+        for (int code = 0; code < grpcResponses.length; code++) {
+            String label = code <= GrpcStatus.MAX ? Integer.toString(code) : UNKNOWN;
+            grpcResponses[code] = scope.register(Counter.builder(MetricNames.GRPC_RESPONSES)
+                    .tag(MetricNames.TAG_LISTENER, listener).tag(MetricNames.TAG_GRPC_STATUS, label)
+                    .description("gRPC calls answered, by the grpc-status the client got")::register);
+        }
+    }
+
+    /** A gRPC call ended with this grpc-status (as written: a number, or anything else). */
+    void grpcResponse(String grpcStatus) {
+        int code = GrpcStatus.MAX + 1;
+        if (grpcStatus != null && grpcStatus.length() <= 2) {
+            try {
+                int parsed = Integer.parseInt(grpcStatus);
+                if (parsed >= 0 && parsed <= GrpcStatus.MAX) {
+                    code = parsed;
+                }
+            } catch (NumberFormatException notANumber) {
+                // counted as unknown
+            }
+        }
+        grpcResponses[code].increment();
     }
 
     private Counter connections(String listener, String protocol) {

@@ -215,6 +215,11 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
             ReferenceCountUtil.release(head);
             return;
         }
+        String grpcStatus = head.headers().get(GrpcStatus.GRPC_STATUS);
+        if (grpcStatus != null) {
+            // A trailers-only gRPC answer (a backend's or ours): the call ends with this head.
+            session.meters.grpcResponse(grpcStatus);
+        }
         var headers = Http2ResponseHead.headers(head);
         if (head instanceof FullHttpResponse full) {
             ByteBuf body = full.content();
@@ -254,6 +259,12 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
         boolean last = content instanceof LastHttpContent;
         HttpHeaders trailers = last ? ((LastHttpContent) content).trailingHeaders() : null;
         boolean hasTrailers = trailers != null && !trailers.isEmpty();
+        if (hasTrailers) {
+            String grpcStatus = trailers.get(GrpcStatus.GRPC_STATUS);
+            if (grpcStatus != null) {
+                session.meters.grpcResponse(grpcStatus);
+            }
+        }
         ByteBuf data = content.content();
         if (pendingHead != null && last && !hasTrailers && !data.isReadable()) {
             data.release();

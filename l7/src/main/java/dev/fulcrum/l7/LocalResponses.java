@@ -25,6 +25,7 @@ final class LocalResponses {
     static final String UPSTREAM_INVALID = "upstream sent an invalid response";
     static final String UPSTREAM_REFUSED = "upstream refused the request unprocessed";
     static final String UPSTREAM_IDLE_TIMEOUT = "upstream idle timeout";
+    static final String CLIENT_DEADLINE = "the call's deadline (grpc-timeout) passed before the upstream answered";
     static final String UPSTREAM_TRUNCATED = "upstream response cut short";
     static final String INTERNAL_ERROR = "internal error";
     static final String LISTENER_GONE = "listener is not in the running configuration";
@@ -42,6 +43,10 @@ final class LocalResponses {
 
     static String queueTimeout(String pool) {
         return "no server of pool " + pool + " had room within the queue timeout";
+    }
+
+    static String grpcToHttp1(String pool) {
+        return "pool " + pool + " speaks HTTP/1.1 and cannot take a gRPC call: it needs protocol http2 or auto";
     }
 
     static String routeBusy(String route) {

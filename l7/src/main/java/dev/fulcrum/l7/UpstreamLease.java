@@ -32,8 +32,13 @@ final class UpstreamLease {
         /** The connect failed or timed out: nothing was sent. */
         void connectFailed(Failure failure, Throwable cause);
 
-        /** No server can take the request: 503 with this reason. */
-        void noRoom(String reason);
+        /**
+         * No server can take the request: 503 with this reason.
+         *
+         * @param full every server is up but full (the queue is full or timed out): a gRPC
+         *     client hears RESOURCE_EXHAUSTED rather than UNAVAILABLE
+         */
+        void noRoom(String reason, boolean full);
 
         /** Still waiting for its connection: neither answered nor gone. */
         boolean waitsForLease();
@@ -134,7 +139,7 @@ final class UpstreamLease {
     private void waitForRoom(Server avoid) {
         String poolName = pool.name();
         if (!pool.hasServerInRotation()) {
-            tenant.noRoom(LocalResponses.noServer(poolName));
+            tenant.noRoom(LocalResponses.noServer(poolName), false);
             return;
         }
         ConnectionQueue queue = pool.queue();
@@ -163,7 +168,7 @@ final class UpstreamLease {
                 ? queue.await(loop, queueDeadline, wake, timeout)
                 : queue.awaitAgain(loop, queueDeadline, wake, timeout);
         if (!waiting) {
-            tenant.noRoom(first ? LocalResponses.queueFull(poolName) : LocalResponses.queueTimeout(poolName));
+            tenant.noRoom(first ? LocalResponses.queueFull(poolName) : LocalResponses.queueTimeout(poolName), true);
         } else if (first) {
             // Connections idle on other loops hold room nobody uses: have one of each full server closed.
             allUpstreams.shedIdle(pool, loop);
@@ -192,7 +197,7 @@ final class UpstreamLease {
 
     private void onQueueTimeout() {
         if (tenant.waitsForLease()) {
-            tenant.noRoom(LocalResponses.queueTimeout(pool.name()));
+            tenant.noRoom(LocalResponses.queueTimeout(pool.name()), true);
         }
     }
 

@@ -43,6 +43,9 @@ public final class MetricNames {
     public static final String HTTP2_GOAWAYS = "fulcrum.http2.goaways";
     /** Times a stream's response could not go on because the client's flow-control window was full. */
     public static final String HTTP2_FLOW_CONTROL_STALLS = "fulcrum.http2.flow.control.stalls";
+    /** gRPC calls answered, by listener and the grpc-status the client got. */
+    public static final String GRPC_RESPONSES = "fulcrum.grpc.responses";
+    public static final String TAG_GRPC_STATUS = "grpc_status";
     /** HTTP connections accepted, by listener and protocol (http/1.1, h2). */
     public static final String HTTP_CONNECTIONS = "fulcrum.http.connections";
     public static final String TAG_SIDE = "side";
