@@ -14,6 +14,7 @@ import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -55,6 +56,9 @@ final class H2TestClient implements AutoCloseable {
                     }
                 })
                 .connect(address).syncUninterruptibly().channel();
+        // As browsers do: a connection window well above one stream's, so a stream that is not
+        // read holds only its own window.
+        connection.writeAndFlush(new DefaultHttp2WindowUpdateFrame(16 * 1024 * 1024)).syncUninterruptibly();
     }
 
     static Http2Headers get(String path, String authority) {
@@ -84,6 +88,24 @@ final class H2TestClient implements AutoCloseable {
         }
         stream.flush();
         return answer;
+    }
+
+    /** A stream whose answer is not read (its window is not given back) until {@link #resume}. */
+    record Stalled(Http2StreamChannel stream, CompletableFuture<Response> answer) {
+        void resume() {
+            stream.config().setAutoRead(true);
+            stream.read();
+        }
+    }
+
+    /** Sends a request whose answer the client does not read: only the stream's window gets through. */
+    Stalled sendStalled(Http2Headers headers) {
+        CompletableFuture<Response> answer = new CompletableFuture<>();
+        Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
+                .option(io.netty.channel.ChannelOption.AUTO_READ, false)
+                .handler(new Collector(answer)).open().syncUninterruptibly().getNow();
+        stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
+        return new Stalled(stream, answer);
     }
 
     /** Opens a stream and sends its head without ending it; {@link #cancel} gives up on it. */
