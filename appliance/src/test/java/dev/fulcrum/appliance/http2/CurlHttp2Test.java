@@ -59,6 +59,7 @@ class CurlHttp2Test {
         assertThat(seen.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_1);
         assertThat(seen.headers().get(HttpHeaderNames.HOST)).as(":authority becomes Host")
                 .isEqualTo("127.0.0.1:" + site.port(Http2Site.HTTP));
+        assertThat(seen.headers().get(HttpHeaderNames.VIA)).as("the protocol the client spoke").isEqualTo("2 fulcrum");
     }
 
     @Test
