@@ -4,6 +4,7 @@ import dev.fulcrum.appliance.cli.VersionProvider;
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.ha.HaState;
+import dev.fulcrum.l7.HttpListener;
 import dev.fulcrum.lbcore.metrics.MetricNames;
 import dev.fulcrum.lbcore.pool.AdminState;
 import dev.fulcrum.lbcore.pool.Pool;
@@ -13,9 +14,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,12 +62,21 @@ final class StatusModel {
 
     List<Map<String, Object>> listeners() {
         List<Map<String, Object>> out = new ArrayList<>();
+        Map<String, Integer> open = new HashMap<>();
+        for (HttpListener bound : appliance.listeners()) {
+            open.put(bound.name(), bound.openConnections());
+        }
         for (ListenerConfig listener : appliance.config().listeners()) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("name", listener.name());
             entry.put("protocol", listener.protocol().key());
             entry.put("bind", listener.bind().toString());
             entry.put("bound", appliance.boundAddress(listener.name()).map(StatusModel::hostPort).orElse(null));
+            if (listener.protocol().isHttp()) {
+                entry.put("http2", listener.edge().http2().enabled());
+                entry.put("connections_open", open.get(listener.name()));
+                entry.put("connections", connectionsByProtocol(listener.name()));
+            }
             entry.put("routes", listener.routes().isEmpty() ? List.of(Map.of("pool", listener.pool().orElse("")))
                     : listener.routes().stream().map(route -> {
                         Map<String, Object> r = new LinkedHashMap<>();
@@ -75,6 +87,16 @@ final class StatusModel {
             out.add(entry);
         }
         return out;
+    }
+
+    /** Connections accepted since the listener started, by the protocol they settled on (h2, http/1.1). */
+    private Map<String, Long> connectionsByProtocol(String listener) {
+        Map<String, Long> counts = new TreeMap<>();
+        for (Counter counter : registry.find(MetricNames.HTTP_CONNECTIONS).tag(MetricNames.TAG_LISTENER, listener)
+                .counters()) {
+            counts.merge(counter.getId().getTag(MetricNames.TAG_PROTOCOL), (long) counter.count(), Long::sum);
+        }
+        return counts;
     }
 
     List<Map<String, Object>> pools() {

@@ -57,6 +57,10 @@ final class RouteCommand implements Callable<Integer> {
             description = "The listener to route on; by default the one bound to the URL's port.")
     String listenerName;
 
+    @Option(names = "--http2", description = "The request comes over HTTP/2 (h2c prior knowledge on http, ALPN h2 "
+            + "on https): routed the same, with :authority in Host's place.")
+    boolean http2;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -69,6 +73,9 @@ final class RouteCommand implements Callable<Integer> {
             RouteExplanation explanation = Router.compile(listener)
                     .explain(method.toUpperCase(Locale.ROOT), originForm(target), headers);
             out.print(explanation.render());
+            if (http2) {
+                out.println(http2Line(listener, headers.get(HttpHeaderNames.HOST)));
+            }
             explanation.matchedRoute().ifPresent(route -> {
                 String backendPath = new CompiledRouteActions(listener.routes().get(route.index()).actions())
                         .rewritePath(explanation.path());
@@ -120,6 +127,22 @@ final class RouteCommand implements Callable<Integer> {
             headers.set(HttpHeaderNames.HOST, target.getRawAuthority());
         }
         return headers;
+    }
+
+    /**
+     * The router reads the authority from Host, which an HTTP/2 request carries as :authority
+     * (a client puts a Host it was given there): the decision above holds either way.
+     */
+    private static String http2Line(ListenerConfig listener, String authority) {
+        boolean tls = listener.protocol() == Protocol.HTTPS;
+        if (!listener.edge().http2().enabled()) {
+            return tls ? "over HTTP/2: listener " + listener.name() + " has http2: false, so ALPN settles on "
+                    + "http/1.1 and the request arrives as HTTP/1.1, as above"
+                    : "over HTTP/2: listener " + listener.name() + " has http2: false and refuses the h2c preface; "
+                    + "the request must come as HTTP/1.1";
+        }
+        return "over HTTP/2 (" + (tls ? "ALPN h2" : "h2c with prior knowledge") + "): the same decision, the request "
+                + "carrying :authority " + authority + " in Host's place";
     }
 
     private static String originForm(URI target) {

@@ -103,6 +103,9 @@ class StatusPageBrowserTest {
         // The polls succeeded: no stale notice.
         assertThat(dom).contains("data-stale=\"false\"").containsPattern("<div id=\"notice\"[^>]*\\bhidden\\b");
         assertThat(dom).contains("data-listener=\"web\"");
+        // The http listener takes h2c, and its four requests came over HTTP/1.1 (the test's client).
+        assertThat(dom).containsPattern("<td data-http2=\"on\">on \\(h2c\\)</td>")
+                .containsPattern("<td>h2 0 · http/1.1 [1-4]</td>");
 
         Files.createDirectories(SCREENSHOTS);
         Path desktop = SCREENSHOTS.resolve("status-1280x900.png");

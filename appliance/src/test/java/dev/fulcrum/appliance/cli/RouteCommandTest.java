@@ -2,6 +2,7 @@ package dev.fulcrum.appliance.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fulcrum.tls.SelfSigned;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,12 @@ class RouteCommandTest {
               - name: internal
                 bind: 127.0.0.1:8081
                 protocol: http
+                routes:
+                  - {name: all, pool: billing}
+              - name: legacy
+                bind: 127.0.0.1:8082
+                protocol: http
+                http2: false
                 routes:
                   - {name: all, pool: billing}
             pools:
@@ -113,5 +120,70 @@ class RouteCommandTest {
         assertThat(CliRun.of("route", file, "GET", "/relative").exitCode()).isEqualTo(1);
         assertThat(CliRun.of("route", file, "GET", "http://x:8080/", "-H", "no-colon").err())
                 .contains("'Name: value'");
+    }
+
+    @Test
+    void overHttp2TheDecisionIsTheSameAndAuthorityTakesHostsPlace() {
+        CliRun http1 = CliRun.of("route", file, "GET", "http://billing.example.com:8080/pay/42");
+        CliRun http2 = CliRun.of("route", file, "GET", "http://billing.example.com:8080/pay/42", "--http2");
+
+        assertThat(http2.exitCode()).isZero();
+        assertThat(http2.out()).contains("route billing, pool billing")
+                .contains("over HTTP/2 (h2c with prior knowledge): the same decision, the request carrying "
+                        + ":authority billing.example.com:8080 in Host's place");
+        // The decision and the pool are printed as they are for HTTP/1.1; one line says how it arrives.
+        assertThat(http2.out().lines().filter(line -> !line.startsWith("over HTTP/2")).toList())
+                .isEqualTo(http1.out().lines().toList());
+    }
+
+    @Test
+    void overHttp2AGivenHostIsTheAuthorityAndRoutesAsHostDoes() {
+        CliRun run = CliRun.of("route", file, "GET", "http://127.0.0.1:8080/pay", "-H", "Host: billing.example.com",
+                "--http2");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("3. billing -> pool billing: MATCH")
+                .contains(":authority billing.example.com in Host's place");
+    }
+
+    @Test
+    void overHttp2ANoMatchIsStillANoMatch() {
+        CliRun run = CliRun.of("route", file, "GET", "http://www.example.com:8081/x", "--listener", "web", "--http2");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("no route matches (404)").contains("over HTTP/2 (h2c with prior knowledge)");
+    }
+
+    @Test
+    void overHttp2AListenerWithHttp2FalseSaysTheRequestMustComeAsHttp11() {
+        CliRun run = CliRun.of("route", file, "GET", "http://localhost:8082/x", "--http2");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("route all, pool billing")
+                .contains("over HTTP/2: listener legacy has http2: false and refuses the h2c preface; "
+                        + "the request must come as HTTP/1.1");
+    }
+
+    @Test
+    void overHttp2AnHttpsListenerTakesItByAlpn() throws Exception {
+        SelfSigned.Written site = SelfSigned.write("localhost", dir.resolve("certs"));
+        String tls = Files.writeString(dir.resolve("tls.yaml"), """
+                certificates: [{name: site, cert: %s, key: %s}]
+                listeners:
+                  - {name: web-tls, bind: 0.0.0.0:8443, protocol: https, certificates: [site],
+                     routes: [{name: all, pool: web}]}
+                  - {name: tls-h1, bind: 0.0.0.0:9443, protocol: https, certificates: [site], http2: false,
+                     routes: [{name: all, pool: web}]}
+                pools:
+                  web:
+                    servers: [{name: web-1, address: 127.0.0.1:9001}]
+                """.formatted(site.cert(), site.key())).toString();
+
+        assertThat(CliRun.of("route", tls, "GET", "https://shop.example.com/", "--listener", "web-tls", "--http2").out())
+                .contains("over HTTP/2 (ALPN h2): the same decision, the request carrying :authority "
+                        + "shop.example.com in Host's place");
+        assertThat(CliRun.of("route", tls, "GET", "https://shop.example.com:9443/", "--http2").out())
+                .contains("over HTTP/2: listener tls-h1 has http2: false, so ALPN settles on http/1.1 and the "
+                        + "request arrives as HTTP/1.1, as above");
     }
 }
