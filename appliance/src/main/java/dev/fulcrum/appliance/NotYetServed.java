@@ -4,7 +4,6 @@ import dev.fulcrum.config.FulcrumConfig;
 import dev.fulcrum.config.ListenerConfig;
 import dev.fulcrum.config.PoolConfig;
 import dev.fulcrum.config.Protocol;
-import dev.fulcrum.config.UpstreamProtocol;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,12 +26,6 @@ final class NotYetServed {
             }
         }
         for (PoolConfig pool : config.pools().values()) {
-            // The HTTP/1 pool would serve it regardless, and an h2c-only server answers that with garbage.
-            if (pool.upstream().protocol() != UpstreamProtocol.HTTP1) {
-                problems.add(pool.location() + ": pool " + pool.name() + ": protocol "
-                        + pool.upstream().protocol().key() + " (HTTP/2 to the servers) is not served by this version "
-                        + "yet; leave it out to speak HTTP/1.1");
-            }
         }
         return problems;
     }

@@ -114,23 +114,6 @@ class ApplianceTest {
     }
 
     @Test
-    void http2ToTheServersOfAPoolIsRefusedNotIgnored() throws Exception {
-        FulcrumConfig config = parse("""
-                admin: {bind: "127.0.0.1:0"}
-                listeners:
-                  - {name: web, bind: "127.0.0.1:0", protocol: http, routes: [{pool: p}]}
-                pools:
-                  p:
-                    protocol: http2
-                    servers: [{name: s1, address: "127.0.0.1:9"}]
-                """);
-
-        assertThatThrownBy(() -> Appliance.start(config, metrics))
-                .isInstanceOf(StartException.class)
-                .hasMessageContaining("pool p: protocol http2 (HTTP/2 to the servers) is not served by this version yet");
-    }
-
-    @Test
     void aFailingTrackedPoolPutsTheNodeOfThePairInFault(@TempDir Path dir) throws Exception {
         java.nio.file.Files.writeString(dir.resolve("ha.secret"), "a secret shared by the pair\n");
         int dead;
