@@ -53,6 +53,14 @@ interface Downstream {
     void abort();
 
     /**
+     * {@link #abort()}, saying why in HTTP/2's terms: the code a backend reset its stream
+     * with (a gRPC server's CANCEL, say) goes on to an HTTP/2 client; HTTP/1 just closes.
+     */
+    default void abort(long http2Error) {
+        abort();
+    }
+
+    /**
      * The backend agreed to switch protocols: write its 101 and turn both connections into a
      * byte tunnel. The backend connection is the downstream's from now on.
      */

@@ -563,7 +563,7 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
             return;
         }
         if (responseStarted) {
-            abort();
+            abortWith(cause instanceof UpstreamFailure reset ? reset.resetCode : -1);
         } else {
             answer(failure.status, failure.reason, meters, failure.grpcStatus);
         }
@@ -637,9 +637,18 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
     }
 
     private void abort() {
+        abortWith(-1);
+    }
+
+    /** @param http2Error the code the server reset its stream with, passed on to an HTTP/2 client; -1: none */
+    private void abortWith(long http2Error) {
         phase = Phase.DONE;
         complete();
-        downstream.abort();
+        if (http2Error >= 0) {
+            downstream.abort(http2Error);
+        } else {
+            downstream.abort();
+        }
     }
 
     private void disarmDeadlines() {

@@ -59,6 +59,8 @@ final class Http2ClientSession extends ChannelInboundHandlerAdapter {
     private int streamsOpened;
     private boolean draining;
     private boolean goneAway;
+    private boolean coverageRead;
+    private CertificateCoverage coverage;
 
     Http2ClientSession(String listener, String scheme, Supplier<L7Snapshot> snapshots, Http2Meters meters,
                        String clientCertHeader, long idleNanos, long bodyNanos, long clientWriteNanos,
@@ -78,6 +80,18 @@ final class Http2ClientSession extends ChannelInboundHandlerAdapter {
 
     Channel channel() {
         return ctx.channel();
+    }
+
+    /**
+     * Whether a stream for this authority does not belong on this connection (its certificate
+     * does not cover it, RFC 9113 9.1.2); false on plain connections.
+     */
+    boolean misdirects(String authority) {
+        if (!coverageRead) {
+            coverageRead = true;
+            coverage = CertificateCoverage.of(ctx.pipeline());
+        }
+        return coverage != null && authority != null && coverage.misdirects(authority);
     }
 
     /** The proxy reset this stream (its frame guard lets frames still in flight on it through). */

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
@@ -27,6 +28,7 @@ import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,8 @@ import org.slf4j.LoggerFactory;
 final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
 
     private static final Logger LOG = LoggerFactory.getLogger(Http2StreamHandler.class);
+    private static final RequestRejection MISDIRECTED = new RequestRejection(HttpResponseStatus.MISDIRECTED_REQUEST,
+            "misdirected request: this connection's certificate does not cover the host");
 
     private final Http2ClientSession session;
     private ChannelHandlerContext ctx;
@@ -132,6 +136,11 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
         }
         headRequest = HttpMethod.HEAD.equals(head.method());
         requestEnded = frame.isEndStream();
+        if (session.misdirects(head.headers().get(HttpHeaderNames.HOST))) {
+            // Coalesced onto a connection whose certificate does not cover this host: 421, to retry elsewhere.
+            exchange = Exchange.refuse(context, this, MISDIRECTED);
+            return;
+        }
         exchange = Exchange.start(context, this, head);
         if (requestEnded) {
             // Nothing more is needed from the client but a reset, which is read as soon as it comes.
@@ -330,8 +339,14 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
 
     @Override
     public void abort() {
+        abort(Http2Error.INTERNAL_ERROR.code());
+    }
+
+    @Override
+    public void abort(long http2Error) {
         exchange = null;
-        resetStream(Http2Error.INTERNAL_ERROR);
+        Http2Error error = Http2Error.valueOf(http2Error);
+        resetStream(error != null ? error : Http2Error.INTERNAL_ERROR);
     }
 
     @Override
@@ -431,6 +446,12 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
                 error = Http2Error.STREAM_CLOSED;
             }
             resetStream(error);
+            endExchange();
+            return;
+        }
+        if (cause instanceof IOException || !ctx.channel().isActive() || !session.channel().isActive()) {
+            // A write that failed because the client went (a closed connection, a stream it reset).
+            LOG.debug("HTTP/2 stream {}: {}", ctx.channel(), cause.toString());
             endExchange();
             return;
         }

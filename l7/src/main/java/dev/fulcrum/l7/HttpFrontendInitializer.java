@@ -85,10 +85,12 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         if (tls != null) {
             pipeline.addLast(TLS, tls.get());
         }
-        if (!edge.http2().enabled()) {
+        if (tls == null && !edge.http2().enabled()) {
             addHttp1(pipeline, edge);
             return;
         }
+        // On https what the handshake agreed decides, whatever the snapshot says now: ALPN comes
+        // from the TLS runtime, which a reload swaps apart from the snapshot.
         Consumer<ChannelHandlerContext> http1 = ctx -> addHttp1(ctx.pipeline(), edge);
         Consumer<ChannelHandlerContext> http2 = ctx -> addHttp2(ctx.pipeline(), edge, drainMillis);
         pipeline.addLast(PROTOCOL_SWITCH, tls != null ? new AlpnSwitch(http1, http2)

@@ -10,8 +10,16 @@ final class UpstreamFailure extends Exception {
 
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP/2 code the server reset its stream with; -1: it did not. */
+    final long resetCode;
+
     private UpstreamFailure(String message) {
+        this(message, -1);
+    }
+
+    private UpstreamFailure(String message, long resetCode) {
         super(message, null, false, false);
+        this.resetCode = resetCode;
     }
 
     static UpstreamFailure closedBeforeResponse(Server server) {
@@ -33,7 +41,7 @@ final class UpstreamFailure extends Exception {
     }
 
     static UpstreamFailure reset(Server server, long code) {
-        return new UpstreamFailure(server + " reset the stream (HTTP/2 error " + code + ")");
+        return new UpstreamFailure(server + " reset the stream (HTTP/2 error " + code + ")", code);
     }
 
     static UpstreamFailure closedBeforeSettings(Server server) {

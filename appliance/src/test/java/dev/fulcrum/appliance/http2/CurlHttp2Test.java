@@ -73,6 +73,20 @@ class CurlHttp2Test {
         assertThat(site.backend().lastRequest().headers().get("X-Forwarded-Proto")).isEqualTo("https");
     }
 
+    /**
+     * A stream for a host the connection's certificate does not cover is misdirected (421), as a
+     * browser coalescing connections would need to learn; the host it connected for (SNI) is not.
+     */
+    @Test
+    void aStreamForAHostTheCertificateDoesNotCoverIsMisdirected() throws Exception {
+        Curl.Result elsewhere = curl.run("--http2", "-k", "-H", "Host: other.example", site.origin(Http2Site.HTTPS) + "/hello");
+        assertThat(elsewhere.httpVersion()).as(elsewhere.toString()).isEqualTo("2");
+        assertThat(elsewhere.status()).as(elsewhere.toString()).isEqualTo(421);
+
+        Curl.Result covered = curl.run("--http2", "-k", "-H", "Host: localhost", site.origin(Http2Site.HTTPS) + "/hello");
+        assertThat(covered.status()).as(covered.toString()).isEqualTo(200);
+    }
+
     @Test
     void aOneMebibytePostArrivesWhole() throws Exception {
         byte[] body = new byte[MIB];

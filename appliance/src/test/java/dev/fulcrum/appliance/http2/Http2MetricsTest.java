@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,8 +87,6 @@ class Http2MetricsTest {
     }
 
     @Test
-    @Disabled("RST_STREAM reaches a stream channel as a user event, which Http2StreamHandler does not handle:"
-            + " resets by clients are not counted yet")
     void aStreamTheClientResetsIsCountedOnTheClientSide() throws Exception {
         try (Socket cancelling = CancellingClient.cancelOneRequest(site.port(Http2Site.HTTP), "localhost")) {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(scrape()
