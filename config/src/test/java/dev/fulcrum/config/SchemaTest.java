@@ -73,7 +73,15 @@ class SchemaTest {
         }
     }
 
-    static List<Error> schemaErrors(String yaml) {
+    /** Other test classes call this too: the schema is loaded on first use, whichever class runs first. */
+    static synchronized List<Error> schemaErrors(String yaml) {
+        if (schema == null) {
+            try {
+                loadSchema();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
         return schema.validate(JSON.valueToTree(doc));
     }
