@@ -59,6 +59,7 @@ final class H2TestBackend implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     final AtomicInteger connections = new AtomicInteger();
+    final AtomicInteger closedConnections = new AtomicInteger();
     final AtomicInteger streams = new AtomicInteger();
     final AtomicInteger resetsReceived = new AtomicInteger();
     final AtomicInteger mostConcurrent = new AtomicInteger();
@@ -69,6 +70,11 @@ final class H2TestBackend implements AutoCloseable {
     }
 
     H2TestBackend(String name, int maxConcurrentStreams) {
+        this(name, maxConcurrentStreams, true);
+    }
+
+    /** @param answersPings false: a server that has gone dead to PINGs (though its socket is open) */
+    H2TestBackend(String name, int maxConcurrentStreams, boolean answersPings) {
         this.name = name;
         this.server = new ServerBootstrap()
                 .group(group)
@@ -78,9 +84,11 @@ final class H2TestBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
+                        ch.closeFuture().addListener(f -> closedConnections.incrementAndGet());
                         AtomicInteger open = new AtomicInteger();
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forServer()
                                 .initialSettings(new Http2Settings().maxConcurrentStreams(maxConcurrentStreams))
+                                .autoAckPingFrame(answersPings)
                                 .validateHeaders(true).build());
                         ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                             @Override

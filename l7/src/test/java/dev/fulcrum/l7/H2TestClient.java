@@ -43,6 +43,12 @@ final class H2TestClient implements AutoCloseable {
         }
     }
 
+    /** A GOAWAY the server sent. */
+    record GoAway(int lastStreamId, long errorCode) {
+    }
+
+    final java.util.Queue<GoAway> goAways = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel connection;
 
@@ -52,7 +58,8 @@ final class H2TestClient implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
+                                new ConnectionFrames());
                     }
                 })
                 .connect(address).syncUninterruptibly().channel();
@@ -129,6 +136,17 @@ final class H2TestClient implements AutoCloseable {
     public void close() {
         connection.close().syncUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** The connection's own frames (after the multiplexer): GOAWAYs are kept. */
+    private final class ConnectionFrames extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.handler.codec.http2.Http2GoAwayFrame goAway) {
+                goAways.add(new GoAway(goAway.lastStreamId(), goAway.errorCode()));
+            }
+            ReferenceCountUtil.release(msg);
+        }
     }
 
     private static final class Collector extends ChannelInboundHandlerAdapter {

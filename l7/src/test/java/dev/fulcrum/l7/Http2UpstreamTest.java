@@ -203,4 +203,22 @@ class Http2UpstreamTest {
             assertThat(client.exchange(H2TestClient.get("/named", "x")).text()).isEqualTo("h2-a");
         }
     }
+
+    @Test
+    void aConnectionSilentToPingsIsClosedAsDead() throws Exception {
+        H2TestBackend deaf = closing(new H2TestBackend("h2-a", 100, false));
+        UpstreamHttp2Config d = UpstreamHttp2Config.DEFAULTS;
+        UpstreamHttp2Config quickPings = new UpstreamHttp2Config(d.maxConcurrentStreams(), d.initialWindow(),
+                d.connectionWindow(), d.maxHeaderList(), 0, Duration.ofMillis(200), Duration.ofMillis(300));
+        ProxyFixture proxy = proxy(h2Pool(h2(quickPings), 0, deaf));
+
+        try (RawHttpClient client = proxy.client()) {
+            assertThat(client.exchange("GET /named HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> deaf.closedConnections.get() == 1);
+        try (RawHttpClient client = proxy.client()) {
+            assertThat(client.exchange("GET /named HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+        }
+        assertThat(deaf.connections.get()).isEqualTo(2);
+    }
 }
