@@ -60,7 +60,9 @@ final class Http2Frontend {
                 .initialSettings(settings)
                 .validateHeaders(true)
                 .validateRequiredPseudoHeaders(true)
-                .gracefulShutdownTimeoutMillis(drainMillis)
+                // Streams in flight get the listener's drain (the session closes once they are over, the drain at its
+                // deadline): a close asked for is done at once.
+                .gracefulShutdownTimeoutMillis(0)
                 // Rapid Reset (CVE-2023-44487): resets the client sends; MadeYouReset (CVE-2025-55163): resets it provokes.
                 .decoderEnforceMaxRstFramesPerWindow(http2.maxResets(), resetWindowSeconds)
                 .encoderEnforceMaxRstFramesPerWindow(http2.maxResetsSent(), resetWindowSeconds)
