@@ -2,20 +2,32 @@ package dev.fulcrum.l7;
 
 import dev.fulcrum.config.Http2Config;
 import dev.fulcrum.config.ListenerTimeouts;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameLogger;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.logging.LogLevel;
 import java.util.function.Supplier;
 
 /**
  * The HTTP/2 stages of a client connection: frame guard (raw frames: stream order, floods) -> frame codec (settings
- * and Netty's abuse limits from {@code http2:}, required pseudo-headers validated) -> stream
- * multiplexer (a child channel per stream, each with its {@link Http2StreamHandler}) -> the
- * connection's {@link Http2ClientSession}.
+ * and Netty's abuse limits from {@code http2:}, required pseudo-headers validated, the RST_STREAM
+ * and GOAWAY frames it sends on its own counted) -> stream multiplexer (a child channel per
+ * stream, each with its {@link Http2StreamHandler}) -> the connection's {@link Http2ClientSession}.
  */
 final class Http2Frontend {
 
@@ -31,7 +43,7 @@ final class Http2Frontend {
                       String listener, String scheme, Supplier<L7Snapshot> snapshots, Http2Meters meters,
                       String clientCertHeader) {
         Http2FrameGuard guard = new Http2FrameGuard(http2.maxControlFrames(), http2.floodWindow().toNanos());
-        Http2FrameCodec codec = codec(http2, drainMillis);
+        Http2FrameCodec codec = codec(http2, drainMillis, meters);
         guard.watch(codec.connection());
         pipeline.addLast(FRAME_GUARD, guard);
         pipeline.addLast(CODEC, codec);
@@ -49,14 +61,16 @@ final class Http2Frontend {
         pipeline.addLast(SESSION, session);
     }
 
-    private static Http2FrameCodec codec(Http2Config http2, long drainMillis) {
+    private static Http2FrameCodec codec(Http2Config http2, long drainMillis, Http2Meters meters) {
         Http2Settings settings = new Http2Settings()
                 .maxConcurrentStreams(http2.maxConcurrentStreams())
                 .initialWindowSize(http2.initialWindow())
                 .maxHeaderListSize(http2.maxHeaderList())
                 .maxFrameSize(http2.maxFrame());
         int resetWindowSeconds = (int) Math.max(1, http2.resetWindow().toSeconds());
-        return Http2FrameCodecBuilder.forServer()
+        OwnFrameCounter counter = new OwnFrameCounter(meters);
+        return new CodecBuilder(counter)
+                .frameLogger(counter)
                 .initialSettings(settings)
                 .validateHeaders(true)
                 .validateRequiredPseudoHeaders(true)
@@ -70,5 +84,116 @@ final class Http2Frontend {
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(http2.maxEmptyData())
                 .encoderEnforceMaxQueuedControlFrames(http2.maxQueuedControlFrames())
                 .build();
+    }
+
+    /** Netty's server codec, built as {@link CountingCodec}. */
+    private static final class CodecBuilder extends Http2FrameCodecBuilder {
+        private final OwnFrameCounter counter;
+
+        CodecBuilder(OwnFrameCounter counter) {
+            this.counter = counter;
+            server(true);
+        }
+
+        @Override
+        protected Http2FrameCodec build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+                                        Http2Settings initialSettings) {
+            CountingCodec codec = new CountingCodec(encoder, decoder, initialSettings, decoupleCloseAndGoAway(),
+                    flushPreface(), counter);
+            codec.gracefulShutdownTimeoutMillis(gracefulShutdownTimeoutMillis());
+            return codec;
+        }
+    }
+
+    /**
+     * The frame codec, telling its {@link OwnFrameCounter} which RST_STREAM and GOAWAY frames the
+     * handlers above have counted already: those they write, and the GOAWAY of a connection error
+     * found in what the client sent (the session counts it when the error reaches it). It also
+     * drops a RST_STREAM for a stream already reset (a stream handler's reset, then the
+     * multiplexer's on closing the stream): Netty would not send it, but its MadeYouReset limit
+     * would count it, and every reset the client provokes would count twice.
+     */
+    private static final class CountingCodec extends Http2FrameCodec {
+        private final OwnFrameCounter counter;
+
+        CountingCodec(Http2ConnectionEncoder encoder, Http2ConnectionDecoder decoder, Http2Settings settings,
+                      boolean decoupleCloseAndGoAway, boolean flushPreface, OwnFrameCounter counter) {
+            super(encoder, decoder, settings, decoupleCloseAndGoAway, flushPreface);
+            this.counter = counter;
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (msg instanceof Http2ResetFrame reset && isResetAlready(reset)) {
+                promise.trySuccess();
+                return;
+            }
+            if (!(msg instanceof Http2ResetFrame) && !(msg instanceof Http2GoAwayFrame)) {
+                super.write(ctx, msg, promise);
+                return;
+            }
+            boolean before = counter.countedAbove;
+            counter.countedAbove = true;
+            try {
+                super.write(ctx, msg, promise);
+            } finally {
+                counter.countedAbove = before;
+            }
+        }
+
+        private boolean isResetAlready(Http2ResetFrame reset) {
+            Http2FrameStream frameStream = reset.stream();
+            Http2Stream stream = frameStream == null ? null : connection().stream(frameStream.id());
+            return stream != null && stream.isResetSent();
+        }
+
+        @Override
+        protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause,
+                                         Http2Exception http2Ex) {
+            boolean before = counter.countedAbove;
+            // Inbound: passed up to the session, which counts it. Outbound (a limit Netty enforces
+            // while writing, such as MadeYouReset's): no handler above hears of it.
+            counter.countedAbove = !outbound;
+            try {
+                super.onConnectionError(ctx, outbound, cause, http2Ex);
+            } finally {
+                counter.countedAbove = before;
+            }
+        }
+    }
+
+    /**
+     * Counts the RST_STREAM and GOAWAY frames Netty sends on its own (malformed header blocks
+     * before a stream exists, 431 for a header list over the limit, frames on closed streams,
+     * its abuse limits), so every one the proxy sends lands in {@code fulcrum.http2.resets} and
+     * {@code fulcrum.http2.goaways} with side=proxy. It sees the frames as they are written, on
+     * the connection's event loop. Frames are logged at TRACE as well.
+     */
+    private static final class OwnFrameCounter extends Http2FrameLogger {
+        private final Http2Meters meters;
+        /** Set while a frame that a handler above has counted is written. */
+        boolean countedAbove;
+
+        OwnFrameCounter(Http2Meters meters) {
+            super(LogLevel.TRACE, Http2Frontend.class);
+            this.meters = meters;
+        }
+
+        @Override
+        public void logRstStream(Direction direction, ChannelHandlerContext ctx, int streamId, long errorCode) {
+            if (direction == Direction.OUTBOUND && !countedAbove) {
+                meters.reset(false, errorCode);
+            }
+            super.logRstStream(direction, ctx, streamId, errorCode);
+        }
+
+        @Override
+        public void logGoAway(Direction direction, ChannelHandlerContext ctx, int lastStreamId, long errorCode,
+                              ByteBuf debugData) {
+            if (direction == Direction.OUTBOUND && !countedAbove) {
+                meters.goAway(false, errorCode);
+            }
+            super.logGoAway(direction, ctx, lastStreamId, errorCode, debugData);
+        }
     }
 }

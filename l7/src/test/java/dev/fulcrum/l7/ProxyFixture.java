@@ -79,6 +79,7 @@ final class ProxyFixture implements AutoCloseable {
                 List.of(), List.of(web), pools, Optional.empty());
         try {
             snapshot.set(L7Snapshot.build(config, loops, registry, health));
+            // The fixture's registry, so the listener's own meters (HTTP/2, refused connections) can be read too.
             listener = HttpListener.start(web, loops, snapshot::get, registry).get(10, TimeUnit.SECONDS);
         } catch (Exception | Error e) {
             loops.close();
