@@ -30,7 +30,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -140,8 +139,6 @@ class Http2AbuseTest {
     }
 
     @Test
-    @Disabled("Http2MultiplexHandler hands a child RST_STREAM as a user event; Http2StreamHandler reads it "
-            + "only in channelRead, so client resets are never counted")
     void resetsTheClientSendsAreCounted() throws Exception {
         RawH2Connection h2 = connect();
         for (int stream = 1; stream <= 9; stream += 2) {
