@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
@@ -142,8 +143,9 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
             return;
         }
         exchange = Exchange.start(context, this, head);
-        if (requestEnded) {
-            // Nothing more is needed from the client but a reset, which is read as soon as it comes.
+        if (requestEnded || !HttpUtil.isTransferEncodingChunked(head) && HttpUtil.getContentLength(head, 0L) == 0) {
+            // No body to pace: the stream's end (an empty DATA frame after content-length: 0) and
+            // any reset are read as they come, never left queued on the stream.
             ctx.read();
         }
     }
@@ -332,6 +334,10 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
         exchange = null;
         bodyDeadline.disarm();
         if (!requestEnded && !closed) {
+            // What the client sent meanwhile is taken (and dropped) before the reset.
+            ctx.read();
+        }
+        if (!requestEnded && !closed) {
             // RFC 9113 8.1: the response is complete; the rest of the request is not wanted.
             resetStream(Http2Error.NO_ERROR);
         }
@@ -366,6 +372,9 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
         session.meters.reset(false, error.code());
         session.resetSent(((Http2StreamChannel) ctx.channel()).stream().id());
         ctx.writeAndFlush(new DefaultHttp2ResetFrame(error));
+        // A stream channel that is not reading neither hands over what it has queued nor sees its
+        // own end: asked to read, it drops both (the exchange is over) and closes.
+        ctx.read();
     }
 
     // ---- clocks ------------------------------------------------------------------------------
