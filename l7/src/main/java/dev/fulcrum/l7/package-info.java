@@ -11,6 +11,25 @@
  * switch ({@code UpgradeTunnel}, {@code TunnelRelay}). It is the {@code Downstream} of one
  * {@code Exchange} per request.
  *
+ * <p>Unless the listener says {@code http2: false}, the protocol is chosen first: by ALPN on
+ * https ({@code AlpnSwitch}), by the first bytes on http ({@code ProtocolDetector}: the HTTP/2
+ * preface or not). HTTP/2 ({@code Http2Frontend}): {@code Http2FrameGuard} (raw frames:
+ * stream-id order, control-frame floods) → Netty's frame codec (settings and abuse limits from
+ * {@code http2:}) → the stream multiplexer → {@code Http2ClientSession} (connection window,
+ * idle, two-step GOAWAY drain). Each stream has an {@code Http2StreamHandler}, the
+ * {@code Downstream} of its one exchange; {@code Http2RequestHead} refuses a header block an
+ * HTTP/1.1 backend could read differently, {@code Http2ResponseHead} turns a head back into a
+ * header block, {@code CertificateCoverage} decides a 421.
+ *
+ * <h2>HTTP/2 to servers</h2>
+ * A pool with {@code protocol: http2} (or {@code auto}) leases a stream instead of a connection:
+ * {@code UpstreamPool.connectForStream} opens an {@code Http2UpstreamSession} per server and
+ * event loop (no stream before the server's SETTINGS, its stream limit obeyed, retired on
+ * GOAWAY or {@code max_requests}, PING when silent), and each stream is an
+ * {@code UpstreamConnection} that speaks HTTP/1 objects through Netty's frame-to-object codec,
+ * so the exchange relays it as it relays an HTTP/1 connection. {@code GrpcStatus} turns the
+ * proxy's own answers to a gRPC call into trailers-only responses.
+ *
  * <h2>The exchange: one per request, in phases</h2>
  * Created at the request head, confined to its event loop, discarded at its end. Nothing in it
  * knows which protocol the client speaks: it talks to a {@code Downstream} (write head, write
@@ -26,8 +45,8 @@
  * select peer      sticky pin, balancer on the request as received, the     PeerSelector, RetryRules
  *                  servers to avoid; idle connection of a full server
  * lease            idle connection of this loop and server, a new one, or   Exchange.lease, UpstreamPool,
- *                  the pool's queue (a released connection feeds a waiter   ConnectionQueue
- *                  of its own loop)
+ *                  the pool's queue (a released connection feeds a waiter   ConnectionQueue,
+ *                  of its own loop); for an HTTP/2 pool, a stream            Http2UpstreamSession
  * relay            request body out, response back, backpressure both       Exchange, UpstreamConnection,
  *                  ways; timeouts response, response_idle                   UpstreamResponseDecoder
  * response filter  hop-by-hop, Via, sticky Set-Cookie, response edits       ResponseFilter
@@ -37,7 +56,8 @@
  * Every failure goes through one classifier, {@code Failure}: where it came from, the status
  * a client gets when nothing was sent yet, whether passive health hears of it, and when the
  * request may go again (a connect failure, or a stale pooled connection that failed at once,
- * with the whole request still in hand; an idempotent request after a drop). A response under
+ * with the whole request still in hand; a stream the server refused or left above its GOAWAY;
+ * an idempotent request after a drop). A response under
  * way is cut short instead ({@code Downstream.abort}), never ended as if complete.
  */
 package dev.fulcrum.l7;
