@@ -173,7 +173,10 @@ final class Exchange implements UpstreamListener, Admission.LocalAnswer, Upstrea
         // A client that waits for 100 Continue sends no body until the server asks: nothing to buffer.
         boolean awaitsContinue = HttpUtil.is100ContinueExpected(head);
         filterRequest(sticky);
-        if (bodyExpected && routePolicy.bufferRequest() > 0 && !awaitsContinue) {
+        // A gRPC call is a stream both ways (a bidi call's first message may be all there is for
+        // a while): holding it back until buffer_request fills would stall it. It goes at once.
+        boolean streamsBothWays = GrpcStatus.isGrpc(head.headers());
+        if (bodyExpected && routePolicy.bufferRequest() > 0 && !awaitsContinue && !streamsBothWays) {
             phase = Phase.BUFFERING;
             downstream.requestMore();
             return;

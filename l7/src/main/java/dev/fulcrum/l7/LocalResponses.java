@@ -46,7 +46,8 @@ final class LocalResponses {
     }
 
     static String grpcToHttp1(String pool) {
-        return "pool " + pool + " speaks HTTP/1.1 and cannot take a gRPC call: it needs protocol http2 or auto";
+        return "pool " + pool + " speaks HTTP/1.1 and cannot take a gRPC call, which needs HTTP/2"
+                + " (protocol: http2 or auto)";
     }
 
     static String routeBusy(String route) {

@@ -46,7 +46,6 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -199,8 +198,6 @@ class GrpcThroughFulcrumTest {
         assertThat(server.bidiErrors).isEmpty();
     }
 
-    @Disabled("with the default buffer_request (64KiB) the route holds a bidi call's first small messages before"
-            + " choosing a server: nothing reaches it until 64 KiB or the client's end of stream")
     @ParameterizedTest(name = "{0}")
     @EnumSource(Transport.class)
     void bidiStreamingWithTheDefaultBufferRequest(Transport transport) throws Exception {
@@ -415,8 +412,6 @@ class GrpcThroughFulcrumTest {
         }
     }
 
-    @Disabled("the appliance answers a gRPC call it cannot forward with HTTP 503 text/plain 'no server available in"
-            + " pool grpc' (grpc-java maps it to UNAVAILABLE), not a trailers-only response with grpc-status 14")
     @ParameterizedTest(name = "{0}")
     @EnumSource(Transport.class)
     void noServerUpIsATrailersOnlyGrpcResponse(Transport transport) throws Exception {
@@ -433,8 +428,6 @@ class GrpcThroughFulcrumTest {
 
     // ---------------------------------------------------------------- 9. a pool without HTTP/2
 
-    @Disabled("a gRPC call routed to a protocol: http1 pool goes out as HTTP/1.1; the client gets UNAVAILABLE from"
-            + " an HTTP 502 'upstream sent an invalid response', not a message saying the pool does not speak HTTP/2")
     @ParameterizedTest(name = "{0}")
     @EnumSource(Transport.class)
     void aPoolWithoutHttp2GivesUnavailableSayingSo(Transport transport) throws Exception {
