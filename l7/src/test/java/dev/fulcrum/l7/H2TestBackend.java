@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /slow?ms=N}: answers after N ms;</li>
  *   <li>{@code /refuse}: RST_STREAM REFUSED_STREAM;</li>
  *   <li>{@code /goaway}: GOAWAY with a last stream id below this stream, then nothing;</li>
- *   <li>{@code /reset}: a response head, then RST_STREAM INTERNAL_ERROR;</li>
+ *   <li>{@code /reset}: a response head, then RST_STREAM CANCEL (as a gRPC server cancels a call);</li>
  *   <li>anything else: 200 with the backend's name.</li>
  * </ul>
  * It counts connections, streams and the most streams open at once on one connection.
@@ -191,7 +191,7 @@ final class H2TestBackend implements AutoCloseable {
                 connection.flush();
             } else if (path.startsWith("/reset")) {
                 ctx.write(new DefaultHttp2HeadersFrame(status("200")));
-                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
+                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
             } else {
                 named(ctx);
             }

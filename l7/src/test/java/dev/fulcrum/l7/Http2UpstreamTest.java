@@ -221,4 +221,16 @@ class Http2UpstreamTest {
         }
         assertThat(deaf.connections.get()).isEqualTo(2);
     }
+
+    @Test
+    void aServersResetCodeReachesAnHttp2Client() throws Exception {
+        H2TestBackend backend = closing(new H2TestBackend("h2-a"));
+        ProxyFixture proxy = proxy(h2Pool(h2(UpstreamHttp2Config.DEFAULTS), 0, backend));
+
+        try (H2TestClient client = new H2TestClient(proxy.address())) {
+            H2TestClient.Response cut = client.exchange(H2TestClient.get("/reset", "x"));
+            assertThat(cut.status()).isEqualTo(200);
+            assertThat(cut.resetCode()).as("the server's CANCEL, not a generic error").isEqualTo(8);
+        }
+    }
 }
