@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
@@ -33,6 +34,7 @@ final class Http2Frontend {
 
     static final String FRAME_GUARD = "h2-frame-guard";
     static final String CODEC = "h2-codec";
+    static final String FLUSHES = "h2-flushes";
     static final String MULTIPLEX = "h2-multiplex";
     static final String SESSION = "h2-session";
 
@@ -45,6 +47,10 @@ final class Http2Frontend {
         Http2FrameGuard guard = new Http2FrameGuard(http2.maxControlFrames(), http2.floodWindow().toNanos());
         Http2FrameCodec codec = codec(http2, drainMillis, meters);
         guard.watch(codec.connection());
+        // Each stream's flush would be a write to the socket of its own: one per read batch (or
+        // per event-loop turn when the connection is not reading) carries every stream's frames.
+        pipeline.addLast(FLUSHES, new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         pipeline.addLast(FRAME_GUARD, guard);
         pipeline.addLast(CODEC, codec);
         Http2ClientSession session = new Http2ClientSession(listener, scheme, snapshots, meters, clientCertHeader,

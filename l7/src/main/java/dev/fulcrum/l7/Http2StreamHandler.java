@@ -2,6 +2,7 @@ package dev.fulcrum.l7;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -57,6 +58,8 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
     private Deadline bodyDeadline;
     private Deadline clientWriteDeadline;
     private boolean headersSeen;
+    /** The write of the response's last frame, while the request still comes (see {@link #finish}). */
+    private ChannelFuture responseWritten;
     /** The response head, not written yet (see {@link #writeHead}). */
     private Http2Headers pendingHead;
     private boolean headRequest;
@@ -303,7 +306,12 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
 
     private void endResponseWith(Object lastFrame) {
         responseEnded = true;
-        ctx.write(lastFrame, ctx.voidPromise());
+        if (requestEnded) {
+            ctx.write(lastFrame, ctx.voidPromise());
+        } else {
+            // finish() resets the stream once this is out: a reset sent sooner would drop it unsent.
+            responseWritten = ctx.write(lastFrame);
+        }
     }
 
     @Override
@@ -338,8 +346,14 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
             ctx.read();
         }
         if (!requestEnded && !closed) {
-            // RFC 9113 8.1: the response is complete; the rest of the request is not wanted.
-            resetStream(Http2Error.NO_ERROR);
+            // RFC 9113 8.1: the response is complete; the rest of the request is not wanted. The
+            // reset waits until the response's last frame is written (flushes are consolidated).
+            ChannelFuture written = responseWritten;
+            if (written == null || written.isDone()) {
+                resetStream(Http2Error.NO_ERROR);
+            } else {
+                written.addListener(f -> resetStream(Http2Error.NO_ERROR));
+            }
         }
     }
 

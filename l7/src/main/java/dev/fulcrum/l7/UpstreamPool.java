@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -45,6 +46,7 @@ final class UpstreamPool {
     static final String HTTP_CODEC = "http-codec";
     static final String RESETS = "resets";
     static final String H2_CODEC = "h2-codec";
+    static final String H2_FLUSHES = "h2-flushes";
     static final String H2_MULTIPLEX = "h2-multiplex";
     static final String H2_SESSION = "h2-session";
     static final String ALPN = "alpn";
@@ -169,6 +171,9 @@ final class UpstreamPool {
                 .pushEnabled(false)
                 .initialWindowSize(http2.initialWindow())
                 .maxHeaderListSize(http2.maxHeaderList());
+        // One socket write per event-loop turn for all the streams that flushed in it.
+        pipeline.addLast(H2_FLUSHES, new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         pipeline.addLast(H2_CODEC, Http2FrameCodecBuilder.forClient().initialSettings(settings)
                 .validateHeaders(true).build());
         pipeline.addLast(H2_MULTIPLEX, new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
