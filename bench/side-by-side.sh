@@ -133,15 +133,16 @@ $(https_listener https-ec $P_F_HTTPS_EC bench-ec)
     protocol: http
     timeouts: {client_idle: 5m}
     routes:
-      - {name: small, pool: small}
+      - {name: small, pool: small-h1}
   - name: h2c-h2
     bind: "127.0.0.1:$P_F_H2C_H2"
     protocol: http
     timeouts: {client_idle: 5m}
     routes:
       - {name: small-h2, pool: small-h2}
-$(https_listener h2tls $P_F_H2TLS bench)
+$(https_listener h2tls $P_F_H2TLS bench small-h1)
 pools:
+$(h2_http1_pool $P_BE1 $P_BE2)
   small:
     servers:
       - {name: s1, address: "127.0.0.1:$P_BE1"}
@@ -496,7 +497,7 @@ table="$work/table.md"
     other=$(awk -F'\t' '$3 != "direct" && $4 == "other_core_pct" { if ($5 > m) m = $5 } END { print m + 0 }' "$results")
     echo "CPU is utime+stime of the balancer's whole process (all its threads) per request, per handshake (with its one small request), or per MB relayed; higher is better for req/s, MB/s, Gbit/s and handshakes/s, lower for p99 and CPU. The ratio is the median of the rounds' own ratios (each round runs both systems back to back), not the ratio of the medians. Errors reported by wrk and h2load over all runs: $errors (h2load: failed or timed-out requests; answers other than 2xx: $non2xx)."
     if awk -F'\t' '$2 ~ /^h2/ { found = 1; exit } END { exit !found }' "$results"; then
-        echo "HTTP/2 (6a-6c): h2load's mean time per request (it gives no percentiles). The direct column of 6a and 6b is h2load against one h2c backend port, the ceiling of the load generator."
+        echo "HTTP/2 (6a-6c): h2load's mean time per request (it gives no percentiles). The direct column of 6a and 6b is h2load against one h2c backend port, the ceiling of the load generator. Fulcrum's HTTP/1.1 pool for 6a and 6c keeps up to 256 idle connections per server (\`max_idle: 256\`; with the default 64 it closes and reopens connections when 256 requests are in flight), as HAProxy keeps any number by default; the h2c pool of 6b has the defaults."
     fi
     echo "Interference: core $LB_CORE was up to ${bg}% busy with other processes during the direct runs (nothing of this benchmark runs there then); during the balancers' runs, up to ${other}% of it went to something else than the balancer's process (other processes, and kernel network work not charged to the process)."
 } >"$table"
