@@ -90,8 +90,8 @@ make_certs() {
     cat "$work/ec.crt" "$work/ec.key" >"$work/ec.pem"
 }
 
-# https_listener NAME PORT CERTIFICATE: a Fulcrum https listener on 127.0.0.1 routing to the
-# pool "small", as a YAML list item.
+# https_listener NAME PORT CERTIFICATE [POOL]: a Fulcrum https listener on 127.0.0.1 routing to
+# the pool POOL ("small" unless told), as a YAML list item.
 https_listener() {
     cat <<EOF
   - name: $1
@@ -100,7 +100,23 @@ https_listener() {
     certificates: [$3]
     timeouts: {client_idle: 5m}
     routes:
-      - {name: small, pool: small}
+      - {name: small, pool: ${4:-small}}
+EOF
+}
+
+# The HTTP/1.1 pool of the HTTP/2 cases, small-h1 (YAML, under pools:), the same servers as
+# "small" (ports $1 and $2): h2load's 8 x 32 streams have up to 256 requests in flight, each on
+# an HTTP/1.1 connection of its own, and with the default max_idle (64 per server and event
+# loop) a burst of answers closes the connections above 64 and the next requests open new ones
+# (0.4 connections opened per request, seen with strace). HAProxy keeps any number of idle
+# server connections by default (pool-max-conn -1), so the pool keeps enough for them all.
+h2_http1_pool() {
+    cat <<EOF
+  small-h1:
+    max_idle: 256
+    servers:
+      - {name: s1, address: "127.0.0.1:$1"}
+      - {name: s2, address: "127.0.0.1:$2"}
 EOF
 }
 

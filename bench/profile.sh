@@ -3,8 +3,11 @@
 # balancer (async-profiler, Java and native frames, kernel frames where perf events are allowed)
 # while wrk or openssl drive it, with the same pinning as bench/side-by-side.sh.
 #
-#   bench/profile.sh [keepalive|close|big|tlska|handshake|handshake_ec] [--duration SECONDS]
-#                    [--warmup SECONDS] [--no-install]
+#   bench/profile.sh [keepalive|close|big|tlska|handshake|handshake_ec|h2c|h2c_h2|h2tls]
+#                    [--duration SECONDS] [--warmup SECONDS] [--no-install]
+#
+# h2c, h2c_h2 and h2tls are h2load's HTTP/2 load (8 connections x 32 streams): h2c to the
+# HTTP/1.1 servers, h2c to h2c servers, h2 over TLS to the HTTP/1.1 servers.
 #
 # Writes bench/results/profile-CASE.html (a flame graph) and profile-CASE.txt (the hottest
 # frames by self time and the hottest Fulcrum/Netty methods by total time).
@@ -19,11 +22,11 @@ warmup=30   # handshakes are few per second: the JIT needs a while to finish wit
 install=1
 while [ $# -gt 0 ]; do
     case "$1" in
-        keepalive|close|big|tlska|handshake|handshake_ec) case_=$1 ;;
+        keepalive|close|big|tlska|handshake|handshake_ec|h2c|h2c_h2|h2tls) case_=$1 ;;
         --duration) duration=$2; shift ;;
         --warmup) warmup=$2; shift ;;
         --no-install) install=0 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -31,6 +34,7 @@ done
 
 LB_CORE=1 GEN_CORE=0 CONNS=64
 P_BE1=21301 P_BE2=21302 P_BIG1=21311 P_BIG2=21312 P_HTTP=21321 P_HTTPS=21322 P_HTTPS_EC=21323 P_ADMIN=21329
+P_BE_H2_1=21303 P_BE_H2_2=21304 P_H2C=21324 P_H2C_H2=21325 P_H2TLS=21326
 AP_VERSION=4.1
 
 # shellcheck source=bench/lib.sh
@@ -39,7 +43,7 @@ AP_VERSION=4.1
 # resizes it. Override with FULCRUM_BENCH_JVM.
 JVM_FLAGS=${FULCRUM_BENCH_JVM:-$(shipped_jvm_options "$root") -Xms512m -Xmx512m}
 need_tools "$install"
-ports_free $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_HTTP $P_HTTPS $P_HTTPS_EC $P_ADMIN
+ports_free $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_HTTP $P_HTTPS $P_HTTPS_EC $P_ADMIN $P_BE_H2_1 $P_BE_H2_2 $P_H2C $P_H2C_H2 $P_H2TLS
 build "$root"
 jar="$root/appliance/target/fulcrum.jar"
 
@@ -74,6 +78,10 @@ frontend big
     bind 127.0.0.1:$P_BIG1
     bind 127.0.0.1:$P_BIG2
     http-request return status 200 content-type application/octet-stream file $work/64k.bin
+frontend small-h2
+    bind 127.0.0.1:$P_BE_H2_1 proto h2
+    bind 127.0.0.1:$P_BE_H2_2 proto h2
+    http-request return status 200 content-type text/plain string "hello from the backend"
 EOF
 cat >"$work/fulcrum.yaml" <<EOF
 workers: 1
@@ -91,7 +99,26 @@ listeners:
       - {name: small, pool: small}
 $(https_listener https $P_HTTPS bench)
 $(https_listener https-ec $P_HTTPS_EC bench-ec)
+  - name: h2c
+    bind: "127.0.0.1:$P_H2C"
+    protocol: http
+    timeouts: {client_idle: 5m}
+    routes:
+      - {name: small, pool: small-h1}
+  - name: h2c-h2
+    bind: "127.0.0.1:$P_H2C_H2"
+    protocol: http
+    timeouts: {client_idle: 5m}
+    routes:
+      - {name: small-h2, pool: small-h2}
+$(https_listener h2tls $P_H2TLS bench small-h1)
 pools:
+$(h2_http1_pool $P_BE1 $P_BE2)
+  small-h2:
+    protocol: http2
+    servers:
+      - {name: h1, address: "127.0.0.1:$P_BE_H2_1"}
+      - {name: h2, address: "127.0.0.1:$P_BE_H2_2"}
   small:
     servers:
       - {name: s1, address: "127.0.0.1:$P_BE1"}
@@ -107,7 +134,9 @@ start backends $GEN_CORE haproxy -db -f "$work/backends.cfg"
 # shellcheck disable=SC2086
 start fulcrum $LB_CORE java $JVM_FLAGS -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints \
     -agentpath:"$agent" -jar "$jar" run --config "$work/fulcrum.yaml"
-for port in $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_ADMIN $P_HTTP $P_HTTPS $P_HTTPS_EC; do wait_port "$port"; done
+for port in $P_BE1 $P_BE2 $P_BIG1 $P_BIG2 $P_ADMIN $P_HTTP $P_HTTPS $P_HTTPS_EC $P_BE_H2_1 $P_BE_H2_2 $P_H2C $P_H2C_H2 $P_H2TLS; do
+    wait_port "$port"
+done
 
 gen() { taskset -c $GEN_CORE timeout $((duration + warmup + 30)) "$@"; }
 load() {  # load SECONDS
@@ -118,6 +147,9 @@ load() {  # load SECONDS
         tlska) gen wrk -t1 -c$CONNS -d"$1s" "https://127.0.0.1:$P_HTTPS/" ;;
         handshake) handshake_clients 4 $P_HTTPS "$1" "$work/clients.out" ;;
         handshake_ec) handshake_clients 4 $P_HTTPS_EC "$1" "$work/clients.out" ;;
+        h2c) gen h2load -t1 -c8 -m32 -D"$1" "http://127.0.0.1:$P_H2C/" ;;
+        h2c_h2) gen h2load -t1 -c8 -m32 -D"$1" "http://127.0.0.1:$P_H2C_H2/" ;;
+        h2tls) gen h2load -t1 -c8 -m32 -D"$1" "https://127.0.0.1:$P_H2TLS/" ;;
     esac
 }
 
