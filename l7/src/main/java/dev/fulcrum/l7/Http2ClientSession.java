@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  *       GOAWAY with the highest stream id (new streams in flight are still taken), one round
  *       trip later a GOAWAY with the last stream processed, then closes once the streams in
  *       flight end (the listener's drain deadline closes whatever is left);</li>
- *   <li>answers a flood ({@link Http2FrameGuard}) with GOAWAY(ENHANCE_YOUR_CALM) and counts
- *       the GOAWAYs Netty sends for its own limits (Rapid Reset, CONTINUATION, queued
- *       control frames).</li>
+ *   <li>answers a violation {@link Http2FrameGuard} found with a GOAWAY of its code (every
+ *       GOAWAY and RST_STREAM is counted where the codec reads and writes frames, see
+ *       {@link Http2Frontend}).</li>
  * </ul>
  * Loop-confined: streams run on their connection's event loop.
  */
@@ -184,7 +184,6 @@ final class Http2ClientSession extends ChannelInboundHandlerAdapter {
         Http2GoAwayFrame frame = new DefaultHttp2GoAwayFrame(error);
         // The codec adds these to the last stream the client opened (capped at the highest id).
         frame.setExtraStreamIds(extraStreamIds);
-        meters.goAway(false, error.code());
         return ctx.write(frame);
     }
 
@@ -194,7 +193,6 @@ final class Http2ClientSession extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         // Connection-level frames the multiplexer passes up: SETTINGS and PING are answered by the codec.
         if (msg instanceof Http2GoAwayFrame goAway) {
-            meters.goAway(true, goAway.errorCode());
             LOG.debug("HTTP/2 client {} sent GOAWAY {}", ctx.channel().remoteAddress(), goAway.errorCode());
         }
         ReferenceCountUtil.release(msg);
@@ -221,8 +219,7 @@ final class Http2ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Connection errors: the codec has sent GOAWAY with the error's code and closes.
-        if (cause instanceof Http2Exception http2) {
-            meters.goAway(false, http2.error().code());
+        if (cause instanceof Http2Exception) {
             LOG.debug("HTTP/2 client {}: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             LOG.debug("HTTP/2 client {}: {}", ctx.channel().remoteAddress(), cause.toString());

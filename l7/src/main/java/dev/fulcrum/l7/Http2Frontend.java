@@ -10,12 +10,10 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
-import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameLogger;
 import io.netty.handler.codec.http2.Http2FrameStream;
-import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -41,11 +39,10 @@ final class Http2Frontend {
     private Http2Frontend() {
     }
 
-    static void addTo(ChannelPipeline pipeline, Http2Config http2, ListenerTimeouts timeouts, long drainMillis,
-                      String listener, String scheme, Supplier<L7Snapshot> snapshots, Http2Meters meters,
+    static void addTo(ChannelPipeline pipeline, Http2Config http2, ListenerTimeouts timeouts, String listener, String scheme, Supplier<L7Snapshot> snapshots, Http2Meters meters,
                       String clientCertHeader) {
         Http2FrameGuard guard = new Http2FrameGuard(http2.maxControlFrames(), http2.floodWindow().toNanos());
-        Http2FrameCodec codec = codec(http2, drainMillis, meters);
+        Http2FrameCodec codec = codec(http2, meters);
         guard.watch(codec.connection());
         // Each stream's flush would be a write to the socket of its own: one per read batch (or
         // per event-loop turn when the connection is not reading) carries every stream's frames.
@@ -67,16 +64,15 @@ final class Http2Frontend {
         pipeline.addLast(SESSION, session);
     }
 
-    private static Http2FrameCodec codec(Http2Config http2, long drainMillis, Http2Meters meters) {
+    private static Http2FrameCodec codec(Http2Config http2, Http2Meters meters) {
         Http2Settings settings = new Http2Settings()
                 .maxConcurrentStreams(http2.maxConcurrentStreams())
                 .initialWindowSize(http2.initialWindow())
                 .maxHeaderListSize(http2.maxHeaderList())
                 .maxFrameSize(http2.maxFrame());
         int resetWindowSeconds = (int) Math.max(1, http2.resetWindow().toSeconds());
-        OwnFrameCounter counter = new OwnFrameCounter(meters);
-        return new CodecBuilder(counter)
-                .frameLogger(counter)
+        return new CodecBuilder()
+                .frameLogger(new FrameCounter(meters))
                 .initialSettings(settings)
                 .validateHeaders(true)
                 .validateRequiredPseudoHeaders(true)
@@ -94,10 +90,8 @@ final class Http2Frontend {
 
     /** Netty's server codec, built as {@link CountingCodec}. */
     private static final class CodecBuilder extends Http2FrameCodecBuilder {
-        private final OwnFrameCounter counter;
 
-        CodecBuilder(OwnFrameCounter counter) {
-            this.counter = counter;
+        CodecBuilder() {
             server(true);
         }
 
@@ -105,27 +99,22 @@ final class Http2Frontend {
         protected Http2FrameCodec build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
                                         Http2Settings initialSettings) {
             CountingCodec codec = new CountingCodec(encoder, decoder, initialSettings, decoupleCloseAndGoAway(),
-                    flushPreface(), counter);
+                    flushPreface());
             codec.gracefulShutdownTimeoutMillis(gracefulShutdownTimeoutMillis());
             return codec;
         }
     }
 
     /**
-     * The frame codec, telling its {@link OwnFrameCounter} which RST_STREAM and GOAWAY frames the
-     * handlers above have counted already: those they write, and the GOAWAY of a connection error
-     * found in what the client sent (the session counts it when the error reaches it). It also
-     * drops a RST_STREAM for a stream already reset (a stream handler's reset, then the
-     * multiplexer's on closing the stream): Netty would not send it, but its MadeYouReset limit
-     * would count it, and every reset the client provokes would count twice.
+     * The frame codec, dropping a RST_STREAM for a stream already reset (a stream handler's
+     * reset, then the multiplexer's on closing the stream): Netty would not send it, but its
+     * MadeYouReset limit would count it, and every reset the client provokes would count twice.
      */
     private static final class CountingCodec extends Http2FrameCodec {
-        private final OwnFrameCounter counter;
 
         CountingCodec(Http2ConnectionEncoder encoder, Http2ConnectionDecoder decoder, Http2Settings settings,
-                      boolean decoupleCloseAndGoAway, boolean flushPreface, OwnFrameCounter counter) {
+                      boolean decoupleCloseAndGoAway, boolean flushPreface) {
             super(encoder, decoder, settings, decoupleCloseAndGoAway, flushPreface);
-            this.counter = counter;
         }
 
         @Override
@@ -134,17 +123,7 @@ final class Http2Frontend {
                 promise.trySuccess();
                 return;
             }
-            if (!(msg instanceof Http2ResetFrame) && !(msg instanceof Http2GoAwayFrame)) {
-                super.write(ctx, msg, promise);
-                return;
-            }
-            boolean before = counter.countedAbove;
-            counter.countedAbove = true;
-            try {
-                super.write(ctx, msg, promise);
-            } finally {
-                counter.countedAbove = before;
-            }
+            super.write(ctx, msg, promise);
         }
 
         private boolean isResetAlready(Http2ResetFrame reset) {
@@ -152,53 +131,33 @@ final class Http2Frontend {
             Http2Stream stream = frameStream == null ? null : connection().stream(frameStream.id());
             return stream != null && stream.isResetSent();
         }
-
-        @Override
-        protected void onConnectionError(ChannelHandlerContext ctx, boolean outbound, Throwable cause,
-                                         Http2Exception http2Ex) {
-            boolean before = counter.countedAbove;
-            // Inbound: passed up to the session, which counts it. Outbound (a limit Netty enforces
-            // while writing, such as MadeYouReset's): no handler above hears of it.
-            counter.countedAbove = !outbound;
-            try {
-                super.onConnectionError(ctx, outbound, cause, http2Ex);
-            } finally {
-                counter.countedAbove = before;
-            }
-        }
     }
 
     /**
-     * Counts the RST_STREAM and GOAWAY frames Netty sends on its own (malformed header blocks
-     * before a stream exists, 431 for a header list over the limit, frames on closed streams,
-     * its abuse limits), so every one the proxy sends lands in {@code fulcrum.http2.resets} and
-     * {@code fulcrum.http2.goaways} with side=proxy. It sees the frames as they are written, on
-     * the connection's event loop. Frames are logged at TRACE as well.
+     * Counts every RST_STREAM and GOAWAY of the connection, read or written, as the codec reads
+     * and writes them: the one place that sees them all (those the stream handlers and the
+     * session write, and those Netty sends on its own: malformed header blocks, 431, frames on
+     * closed streams, its abuse limits). {@code side} is who sent the frame. On the connection's
+     * event loop; frames are logged at TRACE as well.
      */
-    private static final class OwnFrameCounter extends Http2FrameLogger {
+    private static final class FrameCounter extends Http2FrameLogger {
         private final Http2Meters meters;
-        /** Set while a frame that a handler above has counted is written. */
-        boolean countedAbove;
 
-        OwnFrameCounter(Http2Meters meters) {
+        FrameCounter(Http2Meters meters) {
             super(LogLevel.TRACE, Http2Frontend.class);
             this.meters = meters;
         }
 
         @Override
         public void logRstStream(Direction direction, ChannelHandlerContext ctx, int streamId, long errorCode) {
-            if (direction == Direction.OUTBOUND && !countedAbove) {
-                meters.reset(false, errorCode);
-            }
+            meters.reset(direction == Direction.INBOUND, errorCode);
             super.logRstStream(direction, ctx, streamId, errorCode);
         }
 
         @Override
         public void logGoAway(Direction direction, ChannelHandlerContext ctx, int lastStreamId, long errorCode,
                               ByteBuf debugData) {
-            if (direction == Direction.OUTBOUND && !countedAbove) {
-                meters.goAway(false, errorCode);
-            }
+            meters.goAway(direction == Direction.INBOUND, errorCode);
             super.logGoAway(direction, ctx, lastStreamId, errorCode, debugData);
         }
     }

@@ -182,7 +182,6 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
     }
 
     private void onReset(Http2ResetFrame frame) {
-        session.meters.reset(true, frame.errorCode());
         LOG.debug("client reset stream {} with {}", ctx.channel(), frame.errorCode());
         reset = true;
         endExchange();
@@ -383,7 +382,6 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
             return;
         }
         reset = true;
-        session.meters.reset(false, error.code());
         session.resetSent(((Http2StreamChannel) ctx.channel()).stream().id());
         ctx.writeAndFlush(new DefaultHttp2ResetFrame(error));
         // A stream channel that is not reading neither hands over what it has queued nor sees its

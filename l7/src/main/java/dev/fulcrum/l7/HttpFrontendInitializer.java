@@ -77,7 +77,6 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         connections.add(ch);
         HttpRoutes routes = snapshots.get().listener(listener);
         HttpEdgeConfig edge = routes == null ? HttpEdgeConfig.DEFAULTS : routes.config().edge();
-        long drainMillis = routes == null ? 0 : routes.config().tcp().drainTimeout().toMillis();
         ChannelPipeline pipeline = ch.pipeline();
         if (limit != null) {
             pipeline.addLast(limit);
@@ -92,7 +91,7 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         // On https what the handshake agreed decides, whatever the snapshot says now: ALPN comes
         // from the TLS runtime, which a reload swaps apart from the snapshot.
         Consumer<ChannelHandlerContext> http1 = ctx -> addHttp1(ctx.pipeline(), edge);
-        Consumer<ChannelHandlerContext> http2 = ctx -> addHttp2(ctx.pipeline(), edge, drainMillis);
+        Consumer<ChannelHandlerContext> http2 = ctx -> addHttp2(ctx.pipeline(), edge);
         pipeline.addLast(PROTOCOL_SWITCH, tls != null ? new AlpnSwitch(http1, http2)
                 : new ProtocolDetector(http1, http2, edge.timeouts().requestHeader().toNanos()));
     }
@@ -108,8 +107,8 @@ final class HttpFrontendInitializer extends ChannelInitializer<Channel> {
         addHttp1Handler(pipeline, streamGuard, edge);
     }
 
-    private void addHttp2(ChannelPipeline pipeline, HttpEdgeConfig edge, long drainMillis) {
-        Http2Frontend.addTo(pipeline, edge.http2(), edge.timeouts(), drainMillis, listener, scheme, snapshots, meters,
+    private void addHttp2(ChannelPipeline pipeline, HttpEdgeConfig edge) {
+        Http2Frontend.addTo(pipeline, edge.http2(), edge.timeouts(), listener, scheme, snapshots, meters,
                 clientCertHeader);
     }
 

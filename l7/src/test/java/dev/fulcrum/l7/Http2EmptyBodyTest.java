@@ -50,10 +50,9 @@ class Http2EmptyBodyTest {
     }
 
     /** Has the collector run, so the leak detector sees what was dropped without a release. */
-    static void collectGarbage() throws InterruptedException {
+    static void collectGarbage() {
         for (int i = 0; i < 5; i++) {
             System.gc();
-            Thread.sleep(50);
             // The detector reports what the collector found when buffers are next allocated.
             for (int j = 0; j < 100; j++) {
                 io.netty.buffer.ByteBufAllocator.DEFAULT.buffer(16).release();
