@@ -239,6 +239,7 @@ echo "backends pid $pid_backends, iperf3 $pid_iperf, fulcrum $pid_fulcrum, hapro
 # --- measuring -------------------------------------------------------------------------------
 tck=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+sys_ticks() { awk '{print $15}' "/proc/$1/stat"; }   # the part of it spent in the kernel
 # busy ticks of a core (everything but idle and iowait)
 core_busy() { awk -v c="cpu$1" '$1 == c {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 gen() { taskset -c $GEN_CORE timeout $((duration + 30)) "$@"; }
@@ -306,12 +307,13 @@ drive() {
 
 # run CASE SYSTEM PID PORT: one bounded run against SYSTEM listening on PORT, recorded.
 run() {
-    local case=$1 system=$2 pid=$3 port=$4 out="$work/run.out" t0 t1 b0 b1 n
+    local case=$1 system=$2 pid=$3 port=$4 out="$work/run.out" t0 t1 k0 k1 b0 b1 n
     # An unrecorded lead-in of the same load first: the cases before it ran other paths, and the
     # JVM recompiles some shared ones for the new mix (seen in its compilation log) before it
     # settles. The same for every system, so the figures are of the steady state.
     [ "$settle" -gt 0 ] && [ "$system" != direct ] && drive "$case" "$port" "$settle" "$work/settle.out"
     t0=$([ -n "$pid" ] && cpu_ticks "$pid" || echo 0)
+    k0=$([ -n "$pid" ] && sys_ticks "$pid" || echo 0)
     b0=$(core_busy $LB_CORE)
     case "$case" in
         handshake|handshake_ec)
@@ -328,6 +330,7 @@ run() {
         *) drive "$case" "$port" "$duration" "$out" ;;
     esac
     t1=$([ -n "$pid" ] && cpu_ticks "$pid" || echo 0)
+    k1=$([ -n "$pid" ] && sys_ticks "$pid" || echo 0)
     b1=$(core_busy $LB_CORE)
     # Core 1's busy time not spent by the balancer: interference (the JVM's own threads count as its own).
     record "$case" "$system" other_core_pct "$(awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) -v d="$duration" -v k="$tck" \
@@ -367,6 +370,7 @@ run() {
     esac
     if [ -n "$pid" ] && awk -v n="$n" 'BEGIN { exit !(n > 0) }'; then
         record "$case" "$system" cpu_us "$(awk -v t=$((t1 - t0)) -v k="$tck" -v n="$n" 'BEGIN { printf "%.2f", t * 1e6 / k / n }')"
+        record "$case" "$system" sys_us "$(awk -v t=$((k1 - k0)) -v k="$tck" -v n="$n" 'BEGIN { printf "%.2f", t * 1e6 / k / n }')"
     fi
     printf '  round %s %-9s %-8s %s\n' "$round" "$case" "$system" \
         "$(awk -F'\t' -v r="$round" -v c="$case" -v s="$system" '$1 == r && $2 == c && $3 == s {printf "%s=%s ", $4, $5}' "$results")" >&2
@@ -462,10 +466,13 @@ table="$work/table.md"
     row "1. keep-alive, small" keepalive rps "req/s"
     row "" keepalive p99_ms "p99 ms"
     row "" keepalive cpu_us "CPU µs/req"
+    row "" keepalive sys_us "of which kernel µs/req"
     row "2. new connection per request" close rps "req/s"
     row "" close cpu_us "CPU µs/req"
+    row "" close sys_us "of which kernel µs/req"
     row "3. 64 KiB responses" big mbps "MB/s"
     row "" big cpu_us "CPU µs/req"
+    row "" big sys_us "of which kernel µs/req"
     row "4. L4 TCP bulk (iperf3)" tcp gbps "Gbit/s"
     row "" tcp cpu_us "CPU µs/MB"
     row "5a. TLS full handshakes, RSA-2048" handshake hps "handshakes/s"
@@ -481,15 +488,19 @@ table="$work/table.md"
     row "5c. TLS keep-alive" tlska rps "req/s"
     row "" tlska p99_ms "p99 ms"
     row "" tlska cpu_us "CPU µs/req"
+    row "" tlska sys_us "of which kernel µs/req"
     row "6a. HTTP/2 h2c to HTTP/1.1 servers" h2c rps "req/s"
     row "" h2c mean_ms "mean ms"
     row "" h2c cpu_us "CPU µs/req"
+    row "" h2c sys_us "of which kernel µs/req"
     row "6b. HTTP/2 h2c to h2c servers" h2c_h2 rps "req/s"
     row "" h2c_h2 mean_ms "mean ms"
     row "" h2c_h2 cpu_us "CPU µs/req"
+    row "" h2c_h2 sys_us "of which kernel µs/req"
     row "6c. HTTP/2 over TLS (ALPN h2) to HTTP/1.1 servers" h2tls rps "req/s"
     row "" h2tls mean_ms "mean ms"
     row "" h2tls cpu_us "CPU µs/req"
+    row "" h2tls sys_us "of which kernel µs/req"
     echo
     errors=$(awk -F'\t' '$4 == "errors" { s += $5 } END { print s + 0 }' "$results")
     non2xx=$(awk -F'\t' '$4 == "non2xx" { s += $5 } END { print s + 0 }' "$results")
