@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 /**
  * What the exchanges of one client connection share: who the client is, the listener, the
  * snapshot they resolve against, and scratch objects reused from one exchange to the next
- * (one runs at a time on an HTTP/1 connection; an HTTP/2 stream gets a context of its own).
+ * (one runs at a time on an HTTP/1 connection; an HTTP/2 stream has one to itself while it
+ * lasts, then hands it to a later stream of its connection, see {@link Http2ClientSession}).
  * Loop-confined.
  */
 final class ClientContext {
@@ -70,6 +71,18 @@ final class ClientContext {
 
     UpstreamPool upstreams() {
         return upstreams;
+    }
+
+    /** Whether no exchange of this context is still running. */
+    boolean isIdle() {
+        return current == null || current.isDone();
+    }
+
+    /** Between two exchanges: the clocks are disarmed, their scheduled tasks kept for the next one. */
+    void release() {
+        responseDeadline.disarm();
+        idleDeadline.disarm();
+        current = null;
     }
 
     /** The connection is gone: no timer may outlive it. */

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -61,6 +62,13 @@ final class Http2ClientSession extends ChannelInboundHandlerAdapter {
     private boolean goneAway;
     private boolean coverageRead;
     private CertificateCoverage coverage;
+    /**
+     * Contexts of ended streams, taken by the next ones: a context's clocks keep their scheduled
+     * tasks between exchanges (as on an HTTP/1 connection), so a stream neither allocates a
+     * context nor schedules and cancels timer tasks of its own. Holds at most as many as were
+     * in use at once.
+     */
+    private final ArrayDeque<ClientContext> spareContexts = new ArrayDeque<>();
 
     Http2ClientSession(String listener, String scheme, Supplier<L7Snapshot> snapshots, Http2Meters meters,
                        String clientCertHeader, long idleNanos, long bodyNanos, long clientWriteNanos,
@@ -117,6 +125,27 @@ final class Http2ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     // ---- streams -----------------------------------------------------------------------------
+
+    /** A context for a new stream: a spare one, or a new one. */
+    ClientContext takeContext() {
+        ClientContext spare = spareContexts.pollFirst();
+        if (spare != null) {
+            return spare;
+        }
+        Channel connection = ctx.channel();
+        return new ClientContext(listener, scheme, snapshots, connection.remoteAddress(), connection.localAddress(),
+                ctx.executor());
+    }
+
+    /** The stream of this context has ended; its exchange too, unless it is still being wound up. */
+    void returnContext(ClientContext context) {
+        if (context.isIdle() && ctx.channel().isActive()) {
+            context.release();
+            spareContexts.addFirst(context);
+        } else {
+            context.close();
+        }
+    }
 
     void streamOpened() {
         activeStreams++;
@@ -231,6 +260,10 @@ final class Http2ClientSession extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         idle.cancel();
         secondGoAway.cancel();
+        for (ClientContext spare : spareContexts) {
+            spare.close();
+        }
+        spareContexts.clear();
         ctx.fireChannelInactive();
     }
 }

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * the client) only when the exchange asks for more of the body; the exchange reads the
  * backend only while this stream is writable, which Netty ties to the client's window.
  *
- * <p>Runs on the connection's event loop; it has a client context of its own, so streams of
+ * <p>Runs on the connection's event loop; it has a client context to itself while it lasts, so streams of
  * one connection share nothing but the connection.
  */
 final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements Downstream {
@@ -81,9 +81,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        var connection = session.channel();
-        context = new ClientContext(session.listener, session.scheme, session.snapshots, connection.remoteAddress(),
-                connection.localAddress(), ctx.executor());
+        context = session.takeContext();
         session.streamOpened();
         ctx.read();
     }
@@ -446,7 +444,8 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements D
         closed = true;
         endExchange();
         if (context != null) {
-            context.close();
+            session.returnContext(context);
+            context = null;
             session.streamClosed();
         }
         ctx.fireChannelInactive();
